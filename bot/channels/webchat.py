@@ -83,7 +83,7 @@ class WebChatInput(SocketIOInput):
             token = data.get("session_id") if isinstance(data, dict) else None
             session_id = verify_session(token, secret) or uuid.uuid4().hex
             await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
-            sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", sign_session(session_id, secret), room=sid,
                            namespace=self.namespace)
 
