@@ -57,3 +57,12 @@ def test_out_of_scope_says_where_to_go_instead(stack):
     conversation = Conversation(stack.rasa_url)
     assert "IT-support" in conversation.texts("jeg har glemt mit password til computeren")
     assert "vagtplanlægger" in conversation.texts("kan du bytte min nattevagt på lørdag")
+
+
+def test_two_stage_fallback_ends_with_the_offer_of_a_counsellor(stack):
+    conversation = Conversation(stack.rasa_url)
+    first = conversation.say("/nlu_fallback")
+    assert "Mente du" in first[0]["text"]
+    assert first[0]["buttons"][-1]["title"] == "Ingen af delene"
+    assert "skrive det på en anden måde" in conversation.texts("/deny")
+    assert "rådgivere" in conversation.texts("/nlu_fallback")
