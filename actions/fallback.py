@@ -32,6 +32,7 @@ class ActionDefaultAskAffirmation(Action):
             buttons.append({"title": label, "payload": f"/{intent}"})
             if len(buttons) == MAX_SUGGESTIONS:
                 break
-        buttons.append({"title": response_text(domain, "utter_did_you_mean_none"), "payload": "/deny"})
+        # Rasa's two-stage fallback reads out_of_scope as "none of these" and asks to rephrase.
+        buttons.append({"title": response_text(domain, "utter_did_you_mean_none"), "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
         return []

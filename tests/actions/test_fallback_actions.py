@@ -13,11 +13,11 @@ def test_did_you_mean_offers_the_likeliest_intents_as_danish_buttons():
     assert messages[0]["response"] == "utter_did_you_mean"
     titles = [b["title"] for b in messages[0]["buttons"]]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == ["/book_session", "/ask_question", "/request_human", "/deny"]
+    assert payloads == ["/book_session", "/ask_question", "/request_human", "/out_of_scope"]
     assert titles[0] == DOMAIN["responses"]["utter_intent_label_book_session"][0]["text"]
     assert titles[-1] == "Ingen af delene"
 
 
 def test_did_you_mean_without_guesses_still_lets_the_user_say_none():
     messages, _ = run(ActionDefaultAskAffirmation(), tracker("?", "nlu_fallback"))
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/deny"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/out_of_scope"]

@@ -64,5 +64,5 @@ def test_two_stage_fallback_ends_with_the_offer_of_a_counsellor(stack):
     first = conversation.say("/nlu_fallback")
     assert "Mente du" in first[0]["text"]
     assert first[0]["buttons"][-1]["title"] == "Ingen af delene"
-    assert "skrive det på en anden måde" in conversation.texts("/deny")
+    assert "skrive det på en anden måde" in conversation.texts("/out_of_scope")
     assert "rådgivere" in conversation.texts("/nlu_fallback")
