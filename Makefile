@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test setup train system-packages vocabulary benchmark lock clean
+.PHONY: run test setup train system-packages vocabulary benchmark lock clean teams-package reload-knowledge
 
 run: setup train
 	scripts/run.sh
@@ -35,6 +35,14 @@ system-packages:
 # in models/ and skips training when nothing changed.
 train: setup
 	$(BIN)/rasa train --fixed-model-name karriereassistent --out models --quiet
+
+# The Teams app package for an administrator to upload (docs/teams.md).
+teams-package: $(STAMP)
+	@set -a; [ ! -f .env ] || . ./.env; set +a; $(BIN)/python scripts/teams_package.py
+
+# Check the articles and make every running server reload them (no retraining).
+reload-knowledge: $(STAMP)
+	$(BIN)/python -m bot.cli reload-knowledge
 
 vocabulary:
 	$(BIN)/python scripts/generate_nlu_vocabulary.py

@@ -3,3 +3,7 @@
 import bot.booking.models  # noqa: F401,E402
 import bot.applications.orm  # noqa: F401,E402
 import bot.outbox.models  # noqa: F401,E402
+import bot.knowledge.models  # noqa: F401,E402
+import bot.handoff.models  # noqa: F401,E402
+import bot.channels.teams.models  # noqa: F401,E402
+import bot.console.models  # noqa: F401,E402

@@ -37,6 +37,40 @@ class Settings:
     conversation_retention_days: int = 30
     # Secret used for keyed hashes and calendar-feed tokens; must be set in production.
     secret_key: str = field(default="dev-only-secret-change-me", repr=False)
+    # --- handoff (owned by the handoff feature) ---
+    # Minutes a live handoff may wait for a counsellor before the employee is told.
+    handoff_wait_minutes: int = 3
+    # A counsellor counts as present while the open console page sent a heartbeat this recently.
+    handoff_heartbeat_seconds: int = 90
+    # Input channels that can show a counsellor's replies live (others get "leave a message").
+    handoff_live_channels: Tuple[str, ...] = ("webchat",)
+    # Ignore opening hours (demo and test environments only).
+    handoff_always_open: bool = False
+    # Hours a counsellor stays logged into the console without activity.
+    console_session_hours: int = 10
+
+    # --- Teams bot channel (owned by bot/channels/teams) ---
+    # Microsoft App ID of the Azure Bot; empty = the Teams channel refuses requests (503).
+    teams_app_id: str = ""
+    # Client secret of that app registration.
+    teams_app_password: str = field(default="", repr=False)
+    # Directory (tenant) id of a single-tenant app registration; empty = multi-tenant.
+    teams_tenant_id: str = ""
+    # OpenID metadata document that names the Bot Framework signing keys.
+    teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    # Token endpoint override (tests, sovereign clouds); empty = derived from the tenant.
+    teams_token_url: str = ""
+    # Key of the HMAC that turns Teams user ids into pseudonymous sender ids.
+    teams_pseudonym_secret: str = field(default="", repr=False)
+    # Bot Framework channel ids accepted ("msteams"; add "webchat" to test in the Azure portal).
+    teams_channel_ids: Tuple[str, ...] = ("msteams",)
+
+    # --- production profile and privacy tooling (issue 8) ---
+    # Rasa's SQL tracker store (conversation events), as an SQLAlchemy URL; must name the
+    # same database as the tracker_store in the endpoints file Rasa runs with.
+    tracker_store_url: str = ""
+    # Redis for conversation locks and socket.io fan-out across replicas; empty = one process.
+    redis_url: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -55,4 +89,21 @@ class Settings:
             application_retention_days=int(env.get("KA_APPLICATION_RETENTION_DAYS", "365")),
             conversation_retention_days=int(env.get("KA_CONVERSATION_RETENTION_DAYS", "30")),
             secret_key=env.get("KA_SECRET_KEY", "dev-only-secret-change-me"),
+            handoff_wait_minutes=int(env.get("KA_HANDOFF_WAIT_MINUTES", "3")),
+            handoff_heartbeat_seconds=int(env.get("KA_HANDOFF_HEARTBEAT_SECONDS", "90")),
+            handoff_live_channels=_csv(env.get("KA_HANDOFF_LIVE_CHANNELS", "webchat")),
+            handoff_always_open=env.get("KA_HANDOFF_ALWAYS_OPEN", "").lower() in ("1", "true", "yes"),
+            console_session_hours=int(env.get("KA_CONSOLE_SESSION_HOURS", "10")),
+            teams_app_id=env.get("KA_TEAMS_APP_ID", "").strip(),
+            teams_app_password=env.get("KA_TEAMS_APP_PASSWORD", ""),
+            teams_tenant_id=env.get("KA_TEAMS_TENANT_ID", "").strip(),
+            teams_openid_url=env.get(
+                "KA_TEAMS_OPENID_URL",
+                "https://login.botframework.com/v1/.well-known/openidconfiguration",
+            ),
+            teams_token_url=env.get("KA_TEAMS_TOKEN_URL", "").strip(),
+            teams_pseudonym_secret=env.get("KA_TEAMS_PSEUDONYM_SECRET", ""),
+            teams_channel_ids=_csv(env.get("KA_TEAMS_CHANNEL_IDS", "msteams")),
+            tracker_store_url=env.get("KA_TRACKER_STORE_URL", f"sqlite:///{var_dir / 'trackers.db'}"),
+            redis_url=env.get("KA_REDIS_URL", "").strip(),
         )
