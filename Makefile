@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test setup train system-packages vocabulary benchmark lock clean teams-package reload-knowledge
+.PHONY: run test setup train system-packages vocabulary benchmark lock clean teams-package reload-knowledge prod-up prod-down
 
 run: setup train
 	scripts/run.sh
@@ -55,3 +55,11 @@ lock:
 
 clean:
 	rm -rf models .rasa var/spacy_da
+
+# Production profile on loopback (issue 8): PostgreSQL, Redis, 2 Rasa + 2 action
+# servers behind nginx. See scripts/prod/up.sh and deploy/.
+prod-up: setup train
+	scripts/prod/up.sh
+
+prod-down:
+	scripts/prod/down.sh

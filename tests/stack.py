@@ -55,9 +55,11 @@ class Stack:
                 p.kill()
 
 
-def start_stack(workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> Stack:
-    if not MODEL.exists():
-        raise FileNotFoundError(f"no trained model at {MODEL}: run `make train` first")
+def start_stack(workdir: Path, extra_env: Optional[Dict[str, str]] = None,
+                model: Optional[Path] = None) -> Stack:
+    model = model or MODEL
+    if not model.exists():
+        raise FileNotFoundError(f"no trained model at {model}: run `make train` first")
     rasa_port, actions_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     endpoints = workdir / "endpoints.yml"
@@ -89,7 +91,7 @@ def start_stack(workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> St
     rasa = subprocess.Popen(
         [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", token, "--port", str(rasa_port),
          "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
-         "--model", str(MODEL)],
+         "--model", str(model)],
         cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )
     stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", token,

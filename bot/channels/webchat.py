@@ -66,8 +66,17 @@ class WebChatInput(SocketIOInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        secret = Settings.from_env().secret_key
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        settings = Settings.from_env()
+        secret = settings.secret_key
+        # --- production profile (issue 8): with several Rasa replicas, a push
+        # (a bot answer, a counsellor's reply) must reach the client on whichever
+        # replica holds its socket, so emits go through Redis when KA_REDIS_URL is set.
+        extra = {}
+        if settings.redis_url:
+            from socketio import AsyncRedisManager
+
+            extra["client_manager"] = AsyncRedisManager(settings.redis_url)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], **extra)
         self.sio = sio
         page = SocketBlueprint(sio, self.socketio_path, "webchat", __name__)
 
@@ -86,6 +95,11 @@ class WebChatInput(SocketIOInput):
             await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", sign_session(session_id, secret), room=sid,
                            namespace=self.namespace)
+            # --- handoff hook (owned by the handoff feature): show the handoff state
+            # and deliver counsellor replies that waited while the page was closed.
+            gateway = self._handoff_gateway()
+            if gateway is not None:
+                await gateway.on_session(session_id)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any) -> None:
@@ -95,21 +109,43 @@ class WebChatInput(SocketIOInput):
                 await sio.emit("session_required", {}, room=sid, namespace=self.namespace)
                 return
             raw = data.get("message") if isinstance(data, dict) else None
+            # --- handoff hook (owned by the handoff feature): during a live handoff
+            # the message goes to the counsellor, not to the NLU (None = taken).
+            gateway = self._handoff_gateway()
+            if gateway is not None:
+                raw = await gateway.intercept(session_id, raw)
+                if raw is None:
+                    return
             text = clean_user_text(raw, self._known_intents())
             output = SocketIOOutput(sio, self.bot_message_evt)
             try:
                 await on_new_message(
                     UserMessage(text, output, session_id, input_channel=self.name())
                 )
+                if gateway is not None:  # --- handoff hook: did this turn start or end one?
+                    await gateway.after_turn(session_id)
             except Exception:
                 logger.exception("web chat message could not be handled")
                 await sio.emit("server_error", {}, room=session_id, namespace=self.namespace)
+
+        @sio.on("handoff_received", namespace=self.namespace)
+        async def handoff_received(sid: Text, data: Any) -> None:
+            # --- handoff hook (owned by the handoff feature): the page has a
+            # counsellor's reply, so it no longer waits for redelivery.
+            session = await sio.get_session(sid, namespace=self.namespace)
+            gateway = self._handoff_gateway()
+            if session and session.get("session_id") and gateway is not None:
+                await gateway.confirm(session["session_id"], data)
 
         @page.listener("before_server_start")
         async def remember_domain(app: Any, _loop: Any) -> None:
             self._app = app
 
         return page
+
+    def _handoff_gateway(self) -> Any:
+        """The handoff gateway the console channel puts on the app (None without it)."""
+        return getattr(getattr(getattr(self, "_app", None), "ctx", None), "handoff_gateway", None)
 
     def _known_intents(self) -> frozenset:
         agent = getattr(getattr(getattr(self, "_app", None), "ctx", None), "agent", None)

@@ -7,7 +7,12 @@
     offline: "Der er ingen forbindelse til assistenten lige nu. Vi prøver igen automatisk, og din samtale er gemt.",
     error: "Noget gik galt hos assistenten. Prøv at sende din besked igen om lidt.",
     you: "Du skrev:",
-    bot: "Assistenten skrev:"
+    bot: "Assistenten skrev:",
+    // --- handoff (owned by the handoff feature) ---
+    counsellor: "Rådgiver:",
+    waiting: "Du venter på en rådgiver. Skriv gerne allerede nu, hvad du vil tale om.",
+    active: "Du skriver nu med en rådgiver. Assistenten læser ikke med.",
+    endShown: "Afslut samtalen"
   };
   var STORE_LOG = "ka.log", STORE_SESSION = "ka.session";
   var log = document.getElementById("log");
@@ -37,7 +42,8 @@
     var li = document.createElement("li");
     li.className = entry.from;
     var who = document.createElement("span");
-    who.className = "who"; who.textContent = entry.from === "user" ? TEXT.you : TEXT.bot;
+    who.className = "who";
+    who.textContent = entry.from === "user" ? TEXT.you : (entry.from === "counsellor" ? TEXT.counsellor : TEXT.bot);
     li.appendChild(who);
     appendText(li, entry.text || "");
     if (entry.buttons && entry.buttons.length) {
@@ -88,7 +94,31 @@
   socket.on("connect_error", function () { showStatus(TEXT.offline); });
   socket.on("disconnect", function () { showStatus(TEXT.offline); });
   socket.on("server_error", function () { showStatus(TEXT.error); });
-  socket.on("bot_uttered", function (msg) {
+  // --- handoff (owned by the handoff feature): the banner while a counsellor
+  // has the conversation, and counsellor replies, acknowledged once saved.
+  var banner = document.getElementById("handoff");
+  function setHandoff(state) {
+    if (!banner) { return; }
+    var text = state === "waiting" ? TEXT.waiting : (state === "active" ? TEXT.active : "");
+    document.getElementById("handoff-text").textContent = text;
+    banner.hidden = !text;
+  }
+  if (banner) {
+    document.getElementById("handoff-end").addEventListener("click", function () {
+      send("/end_handoff", TEXT.endShown);
+    });
+  }
+  socket.on("handoff_state", function (msg) { setHandoff(msg && msg.state); });
+
+  socket.on("bot_uttered", function (msg, ack) {
+    if (msg && msg.from_counsellor) {
+      var id = msg.case_message_id;
+      var seen = history.some(function (e) { return e.caseMessageId === id; });
+      if (!seen) { add({ from: "counsellor", text: msg.text || "", caseMessageId: id }); }
+      if (typeof ack === "function") { ack(true); }
+      socket.emit("handoff_received", { case_message_id: id });
+      return;
+    }
     var entry = { from: "bot", text: msg.text || "" };
     if (msg.quick_replies) {
       entry.buttons = msg.quick_replies.map(function (q) { return { title: q.title, payload: q.payload }; });
