@@ -49,10 +49,18 @@ PY
 cat <<MSG
 
 Karriereassistenten kører:
-  Webchat:        http://localhost:${RASA_PORT}/chat/
-  Rasa HTTP API:  http://localhost:${RASA_PORT}/  (token i var/rasa_token eller KA_RASA_TOKEN)
-  REST-kanal:     http://localhost:${RASA_PORT}/webhooks/rest/webhook
-  Action server:  http://localhost:${ACTIONS_PORT}/health
-Stop med Ctrl-C.
+  Webchat:          http://localhost:${RASA_PORT}/chat/
+  Videnbasen:       http://localhost:${RASA_PORT}/viden/
+  Rådgiverkonsol:   http://localhost:${RASA_PORT}/konsol/
+  Rasa HTTP API:    http://localhost:${RASA_PORT}/  (token i var/rasa_token eller KA_RASA_TOKEN)
+  REST-kanal:       http://localhost:${RASA_PORT}/webhooks/rest/webhook
+  Action server:    http://localhost:${ACTIONS_PORT}/health
 MSG
+if [ -z "$(python -m bot.console.accounts list 2>/dev/null | grep -v '^$' || true)" ]; then
+  cat <<'MSG'
+Ingen rådgiver kan logge ind i konsollen endnu. Opret en konto med:
+  .venv/bin/python -m bot.console.accounts create anne --name "Anne" --counsellor-id raadgiver-1
+MSG
+fi
+echo "Stop med Ctrl-C."
 wait -n "${pids[@]}"

@@ -49,7 +49,9 @@ class KnowledgePages(InputChannel):
             return response.html(render_index(self.knowledge(), base_path="/viden"), headers=HEADERS)
 
         @pages.route("/<slug:str>", methods=["GET"])
-        async def article(_: Request, slug: str) -> HTTPResponse:
+        async def article(request: Request, slug: str) -> HTTPResponse:
+            if not slug:  # "/viden/" is the index too
+                return await index(request)
             try:
                 html = render_article(self.knowledge(), slug, base_path="/viden")
             except ArticleNotFound:

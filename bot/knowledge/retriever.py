@@ -175,6 +175,9 @@ class Index:
         self.vocabulary = Vocabulary(frozenset(df), splitter, corrector)
         self._all_professions = np.array([a.for_all_professions for a in self.articles], dtype=bool)
         self._all_workplaces = np.array([a.for_all_workplaces for a in self.articles], dtype=bool)
+        # How many workplaces an article is written for: an article for one
+        # hospital answers "what does my hospital offer" better than an overview.
+        self._workplace_count = np.array([max(1, len(a.workplaces)) for a in self.articles], dtype=float)
         self._member_cache: Dict[Tuple[str, str], np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -203,7 +206,8 @@ class Index:
         if workplace:
             ours = self._members("workplace", workplace)
             specific = ~self._all_workplaces
-            factors *= np.where(specific & ours, 1 + cfg.workplace_boost, 1.0)
+            factors *= np.where(specific & ours,
+                                1 + cfg.workplace_boost / np.sqrt(self._workplace_count), 1.0)
             factors *= np.where(specific & ~ours, 1 - cfg.workplace_penalty, 1.0)
         elif cfg.unknown_workplace_penalty:
             factors *= np.where(self._all_workplaces, 1.0, 1 - cfg.unknown_workplace_penalty)
