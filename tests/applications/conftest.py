@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from bot.applications import ApplicationDraft, ApplicationService
-from bot.db import make_engine, make_session_factory, upgrade_schema
+from bot.db import make_engine, make_session_factory
 from bot.settings import Settings
 
 # Thursday 14 May 2026, 10:00 Danish summer time.
@@ -27,13 +26,6 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
 
 
 @pytest.fixture

@@ -2,16 +2,13 @@
 migrated SQLite database per test (copied from one migrated template)."""
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.booking import BookingConfig, BookingService, load_booking_config
-from bot.db import make_engine, make_session_factory, upgrade_schema
 from bot.settings import PROJECT_ROOT
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -40,27 +37,6 @@ class FakeClock:
 @pytest.fixture(scope="session")
 def booking_config() -> BookingConfig:
     return load_booking_config(PROJECT_ROOT / "config" / "counsellors.yml")
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path, migrated_template: Path) -> str:
-    path = tmp_path / "karriere.db"
-    shutil.copy(migrated_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def session_factory(sqlite_url: str) -> Iterator:
-    engine = make_engine(sqlite_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from bot.console.auth import AccountStore
 from bot.console.delivery import Pushers
 from bot.console.gateway import HandoffGateway
 from bot.console.web import ConsoleDeps, console_blueprint
-from bot.db import make_engine, make_session_factory, upgrade_schema
+from bot.db import make_engine, make_session_factory
 from bot.handoff import CounsellorDesk, HandoffConfig, HandoffService
 from bot.settings import Settings
 
@@ -150,13 +150,6 @@ class ServerThread:
         asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("console-template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
 
 
 @dataclass

@@ -2,15 +2,12 @@
 migrated SQLite database per test (copied from one migrated template)."""
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.db import make_engine, make_session_factory, upgrade_schema
 from bot.handoff import CounsellorDesk, HandoffConfig, HandoffService
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -41,27 +38,6 @@ class SwitchableHours:
 
     def next_opening(self, now: datetime) -> Optional[datetime]:
         return self.opens_at
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("handoff-template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path, migrated_template: Path) -> str:
-    path = tmp_path / "karriere.db"
-    shutil.copy(migrated_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def session_factory(sqlite_url: str) -> Iterator:
-    engine = make_engine(sqlite_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 import shutil
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from bot.db import make_engine, make_session_factory, transaction, upgrade_schema
+from bot.db import make_engine, make_session_factory, transaction
 from bot.outbox import enqueue
 from bot.outbox.fake_teams import FakeTeamsWebhook
 
@@ -25,13 +24,6 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("outbox-template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
 
 
 @pytest.fixture

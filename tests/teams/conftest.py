@@ -2,18 +2,8 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-
-from bot.db import upgrade_schema
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("teams-template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
 
 
 @pytest.fixture
