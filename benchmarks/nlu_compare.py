@@ -30,6 +30,9 @@ Pipelines (benchmarks/configs/, plus config.yml itself):
   c  config.yml as is (spaCy da blank + lookups lemmas, regex, lexical, word, char_wb)
   d  config.yml with fewer DIET / ResponseSelector epochs
   e  config.yml with DIET's transformer off (number_of_transformer_layers: 0)
+  f  lean: DIET one 128-unit transformer layer, 40 epochs; ResponseSelector
+     dense layers 128/64 (Rasa's default is 512), 40 epochs
+  g  lean without DIET's transformer (e + the lean ResponseSelector of f)
 --quick runs only c. Target: macro-F1 >= 0.95 for c.
 
 Before the pipelines, a reference that is not Rasa: TF-IDF word + char_wb(2-5)
@@ -58,6 +61,8 @@ CONFIGS = {
     "c": ROOT / "config.yml",
     "d": ROOT / "benchmarks" / "configs" / "d_fewer_epochs.yml",
     "e": ROOT / "benchmarks" / "configs" / "e_no_transformer.yml",
+    "f": ROOT / "benchmarks" / "configs" / "f_lean.yml",
+    "g": ROOT / "benchmarks" / "configs" / "g_no_transformer_lean.yml",
 }
 DESCRIPTIONS = {
     "a": "whitespace + word CountVectors",
@@ -65,6 +70,8 @@ DESCRIPTIONS = {
     "c": "config.yml (spaCy da lemmas + regex + lexical + word + char_wb)",
     "d": "config.yml with fewer epochs (DIET 40, ResponseSelector 30)",
     "e": "config.yml with DIET's transformer off (0 layers)",
+    "f": "lean: DIET 1x128 transformer, 40 epochs; ResponseSelector dense 128/64, 40 epochs",
+    "g": "lean without transformer: DIET 0 layers, 40 epochs; lean ResponseSelector",
 }
 TARGET_MACRO_F1 = 0.95
 FALLBACK = "nlu_fallback"
@@ -338,7 +345,7 @@ def print_cases(summaries: List[Dict[str, Any]], cases: List[Tuple[str, str]],
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="only pipeline c")
-    parser.add_argument("--configs", default="a,b,c,d,e", help="comma-separated, from a,b,c,d,e")
+    parser.add_argument("--configs", default="a,b,c,d,e,f,g", help="comma-separated, from a,b,c,d,e,f,g")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the scikit-learn reference")
     parser.add_argument("--show-errors", action="store_true",

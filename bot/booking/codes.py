@@ -18,8 +18,11 @@ from bot.booking.domain import InvalidBookingCode
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
-# For NLU regex entities and for picking a code out of a pasted sentence.
-CODE_PATTERN = r"(?<![0-9A-Za-z])[2-9A-HJKMNP-Za-hjkmnp-z]{4}[ -]?[2-9A-HJKMNP-Za-hjkmnp-z]{4}(?![0-9A-Za-z])"
+# For NLU regex entities and for picking a code out of a pasted sentence: two
+# groups of four symbols with an optional dash or space, holding at least one
+# digit and one letter (as every code does), so words such as 'december' or
+# 'menneske' and numbers such as '22334455' never look like a code.
+CODE_PATTERN = r"(?<![0-9A-Za-z])(?=[2-9A-HJKMNP-Za-hjkmnp-z -]{0,8}[2-9])(?=[2-9 -]{0,8}[A-HJKMNP-Za-hjkmnp-z])[2-9A-HJKMNP-Za-hjkmnp-z]{4}[ -]?[2-9A-HJKMNP-Za-hjkmnp-z]{4}(?![0-9A-Za-z])"
 _CODE_IN_TEXT = re.compile(CODE_PATTERN)
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 _ALLOWED = frozenset(ALPHABET)
@@ -63,13 +66,8 @@ def format_code(code: str) -> str:
 
 def find_code_in_text(text: str) -> Optional[str]:
     """The first code-shaped word group in a sentence, normalised; None if none."""
-    for match in _CODE_IN_TEXT.finditer(text or ""):
-        candidate = match.group(0)
-        # Codes mix digits and letters (see new_code); plain words such as
-        # 'torsdags' or numbers such as '22334455' are not codes.
-        if any(ch.isdigit() for ch in candidate) and any(ch.isalpha() for ch in candidate):
-            return normalize_code(candidate)
-    return None
+    match = _CODE_IN_TEXT.search(text or "")
+    return normalize_code(match.group(0)) if match else None
 
 
 def wrong_code_delay(failures: int) -> float:
