@@ -1,6 +1,6 @@
 """Abuse run: hostile messages and requests against the real servers.
 
-    .venv/bin/python benchmarks/abuse.py [--rounds 4] [--seed 7] [--url URL --token T]
+    .venv/bin/python benchmarks/abuse.py [--rounds 6] [--seed 7] [--url URL --token T]
 
 Starts the embedded stack (tests/stack.py: Rasa with our channels + action
 server on loopback) unless --url names a running Rasa server, then sends, per
@@ -81,7 +81,6 @@ MALFORMED_BODIES: List[bytes] = [
     b'{"sender": {"a": 1}, "message": "x"}', b'{"sender": ["a"], "message": "x"}',
     "\udcff".encode("utf-8", "surrogatepass"), b"\xff\xfe\xfd", b'{"sender": "\xff", "message": "x"}',
     json.dumps({"sender": "a" * 5000, "message": "hej"}).encode(),
-    json.dumps({"sender": "s", "message": "hej", "metadata": "x" * 1000}).encode(),
     b'{"sender": "s", "message": "hej"' + b" " * 1000,
 ]
 API_ROUTES: List[Tuple[str, str]] = [
@@ -229,7 +228,8 @@ async def socket_round(base: str, tally: Tally) -> None:
         confirmed["attacker"] = data
 
     try:
-        await victim.connect(base, socketio_path="/socket.io", transports=["websocket"])
+        # Long polling: the websocket transport of the pinned engineio client needs a newer aiohttp.
+        await victim.connect(base, socketio_path="/socket.io", transports=["polling"])
         await victim.emit("session_request", {"session_id": None})
         for _ in range(50):
             if "victim" in confirmed:
@@ -237,7 +237,7 @@ async def socket_round(base: str, tally: Tally) -> None:
             await asyncio.sleep(0.1)
         token = str(confirmed.get("victim", ""))
         session_id = token.split(".")[0]
-        await attacker.connect(base, socketio_path="/socket.io", transports=["websocket"])
+        await attacker.connect(base, socketio_path="/socket.io", transports=["polling"])
         for claim in (session_id, session_id + ".forged", token[:-2] + "xx"):
             confirmed.pop("attacker", None)
             await attacker.emit("session_request", {"session_id": claim})
@@ -278,7 +278,7 @@ async def run(base: str, token: str, rounds: int, seed: int) -> Tally:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--url", help="a running Rasa server (nothing is started)")
     parser.add_argument("--token", default="", help="its HTTP API token (to check wrong ones are refused)")
