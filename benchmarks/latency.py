@@ -128,7 +128,7 @@ def stock_env(cache: Path) -> Dict[str, str]:
 
 def make_stock_project(project: Path, workdir: Path) -> None:
     """`rasa init --no-prompt` creates the project and trains its model."""
-    project.parent.mkdir(parents=True, exist_ok=True)
+    project.mkdir(parents=True, exist_ok=True)  # rasa init refuses a path that does not exist
     log = workdir / "stock_init.log"
     print(f"creating and training the stock bot with `rasa init --no-prompt` ... ({load()})",
           flush=True)

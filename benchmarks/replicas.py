@@ -64,7 +64,7 @@ async def bursts(profile: BenchProfile, count: int, token: str) -> List[str]:
                 tasks.append(asyncio.ensure_future(rest_turn(http, replicas[i % 2], sender, text)))
                 await asyncio.sleep(0.002)
             outcomes = await asyncio.gather(*tasks)
-            bad = [o.kind for o in outcomes if o.kind != "ok"]
+            bad = [f"{text!r}: {o.kind}" for text, o in zip(MESSAGES, outcomes) if o.kind != "ok"]
             if bad:
                 problems.append(f"burst {number}: {bad}")
             async with http.get(f"{replicas[0]}/conversations/{sender}/tracker?token={token}") as response:
