@@ -227,24 +227,24 @@ async def socket_round(base: str, tally: Tally) -> None:
     async def _attacker(data):  # noqa: ANN001
         confirmed["attacker"] = data
 
+    async def confirmation(who: str) -> None:
+        for _ in range(50):  # up to 5 s
+            if who in confirmed:
+                return
+            await asyncio.sleep(0.1)
+
     try:
         # Long polling: the websocket transport of the pinned engineio client needs a newer aiohttp.
         await victim.connect(base, socketio_path="/socket.io", transports=["polling"])
         await victim.emit("session_request", {"session_id": None})
-        for _ in range(50):
-            if "victim" in confirmed:
-                break
-            await asyncio.sleep(0.1)
+        await confirmation("victim")
         token = str(confirmed.get("victim", ""))
         session_id = token.split(".")[0]
         await attacker.connect(base, socketio_path="/socket.io", transports=["polling"])
         for claim in (session_id, session_id + ".forged", token[:-2] + "xx"):
             confirmed.pop("attacker", None)
             await attacker.emit("session_request", {"session_id": claim})
-            for _ in range(50):
-                if "attacker" in confirmed:
-                    break
-                await asyncio.sleep(0.1)
+            await confirmation("attacker")
             got = str(confirmed.get("attacker", ""))
             tally.kinds["socket.io foreign session"] += 1
             if not got:
