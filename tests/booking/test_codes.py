@@ -41,6 +41,12 @@ def test_a_code_is_found_in_a_sentence_but_words_and_numbers_are_not_codes():
     assert find_code_in_text("jeg vil aflyse på torsdags") is None
     assert find_code_in_text("ring på 22334455") is None
     assert re.search(CODE_PATTERN, "kode: K7MQ-4XTR")
+    # The NLU's regex feature uses the same pattern: ordinary 8-letter words
+    # made of code symbols must not look like a code to it either.
+    for sentence in ("samtalen i december", "jeg vil tale med et menneske", "ring 22334455"):
+        assert re.search(CODE_PATTERN, sentence) is None, sentence
+        assert find_code_in_text(sentence) is None
+    assert find_code_in_text("aflys samtalen i december, koden er hj3p 9qwe") == "HJ3P9QWE"
 
 
 def test_wrong_codes_are_free_three_times_then_slow_down_up_to_a_minute():
