@@ -43,7 +43,9 @@ def up(url):
     except Exception:
         return False
 deadline = time.time() + 300
-while time.time() < deadline and not (up(f"http://127.0.0.1:{rasa}/status") or up(f"http://127.0.0.1:{rasa}/")) :
+# The REST channel's health route needs no token (polling /status would log an error).
+rest = f"http://127.0.0.1:{rasa}/webhooks/rest"
+while time.time() < deadline and not (up(rest) or up(rest + "/")):
     time.sleep(1)
 PY
 cat <<MSG
