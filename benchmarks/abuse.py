@@ -48,6 +48,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _prod import percentile  # noqa: E402  (shared benchmark helpers, benchmarks/_prod.py)
+
 MARK = "pwn" + uuid.uuid4().hex[:6]  # appears in markup we inject; must never come back raw
 HOSTILE_TEXTS = [
     f"<script>window.{MARK}=1</script>",
@@ -305,9 +307,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"  {kind:<28} {count:6d}")
     print("  HTTP status classes: " + ", ".join(f"{k}: {v}" for k, v in sorted(tally.statuses.items())))
     if tally.latencies:
-        ordered = sorted(tally.latencies)
-        print(f"  latency p50 {ordered[len(ordered) // 2] * 1000:.0f} ms, "
-              f"p95 {ordered[int(len(ordered) * 0.95)] * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms")
+        latencies = tally.latencies
+        print(f"  latency p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+              f"p95 {percentile(latencies, 95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
     if tally.failures:
         print(f"\nFAILED checks ({tally.kinds['FAILED']}):")
         for failure in tally.failures:

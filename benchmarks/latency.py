@@ -47,6 +47,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _prod import load  # noqa: E402  (shared benchmark helpers, benchmarks/_prod.py)
+
 from tests.stack import BIN, MODEL, free_port, start_stack, wait_for  # noqa: E402
 
 REQUEST_TIMEOUT = 60.0  # seconds per HTTP request
@@ -69,10 +71,6 @@ STOCK: List[List[str]] = [
     ["hi there", "perfect", "are you a human?", "yes", "bye"],
 ]
 
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f}/{five:.2f}/{fifteen:.2f}"
 
 
 def percentile(values: Sequence[float], q: float) -> float:

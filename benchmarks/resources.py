@@ -34,6 +34,8 @@ from typing import Dict, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _prod import load  # noqa: E402  (shared benchmark helpers, benchmarks/_prod.py)
+
 import tests.stack as stack_module  # noqa: E402
 
 TRAIN_TARGET_S = 180.0
@@ -42,10 +44,6 @@ TRAIN_TIMEOUT = 3600
 MESSAGES = ["hej", "hvad er en snusepraktik?", "hvad kan du hjælpe med", "mit password virker ikke",
             "jeg vil gerne booke en samtale", "stop", "er du en bot?", "tak for hjælpen"]
 
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f}/{five:.2f}/{fifteen:.2f}"
 
 
 def status_kb(pid: int, field: str) -> int:
