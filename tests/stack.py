@@ -65,6 +65,7 @@ def start_stack(workdir: Path, extra_env: Optional[Dict[str, str]] = None,
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+        "  enable_selective_domain: true\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'trackers.db'}\n"
     )
     env = dict(os.environ)

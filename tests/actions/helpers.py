@@ -12,6 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
 
 
+def action_names(domain: Dict[str, Any]) -> List[str]:
+    """The custom actions a domain lists: names, or {name: options} (send_domain)."""
+    return [next(iter(entry)) if isinstance(entry, dict) else entry
+            for entry in domain.get("actions") or []]
+
+
 def tracker(text: str = "", intent: str = "", slots: Optional[Dict[str, Any]] = None,
             ranking: Optional[List[Dict[str, Any]]] = None, entities=None,
             sender_id: str = "test-user", active_loop=None, events=None) -> Tracker:

@@ -17,6 +17,7 @@ import tarfile
 import pytest
 import yaml
 
+from tests.actions.helpers import action_names
 from tests.browser import browser
 from tests.stack import BIN, MODEL, ROOT, start_stack
 
@@ -38,7 +39,7 @@ def model_problem() -> str:
     except (KeyError, tarfile.TarError, OSError) as error:
         return f"cannot read the model's domain: {error}"
     needed = {"action_check_handoff", "action_start_handoff", "action_handoff_returned"}
-    if not needed <= set(domain.get("actions") or []):
+    if not needed <= set(action_names(domain)):
         return "the model in models/ was trained before the handoff feature: run `make train`"
     return ""
 

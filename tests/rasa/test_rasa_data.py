@@ -96,3 +96,49 @@ def test_every_required_intent_has_thirty_examples():
                 counts[intent] = counts.get(intent, 0) + len(
                     [line for line in item["examples"].splitlines() if line.strip()])
     assert {i: counts.get(i, 0) for i in required if counts.get(i, 0) < 30} == {}
+
+
+def custom_action_classes():
+    """{action name: (class node, module's classes)} for every action in actions/."""
+    found = {}
+    for source in action_sources().values():
+        classes = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
+        for node in classes.values():
+            for method in node.body:
+                if isinstance(method, ast.FunctionDef) and method.name == "name":
+                    returned = [r.value.value for r in ast.walk(method)
+                                if isinstance(r, ast.Return) and isinstance(r.value, ast.Constant)]
+                    if returned:
+                        found[returned[0]] = (node, classes)
+    return found
+
+
+def reads_domain(node, classes):
+    """True if the class, or a base class of its module, uses the `domain` argument,
+    or is a form validation (rasa_sdk reads the form's slots from the domain)."""
+    bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
+    if "FormValidationAction" in bases:
+        return True
+    if any(isinstance(n, ast.Name) and n.id == "domain" and isinstance(n.ctx, ast.Load)
+           for n in ast.walk(node)):
+        return True
+    return any(reads_domain(classes[b], classes) for b in bases if b in classes)
+
+
+def test_every_action_that_reads_the_domain_is_sent_it():
+    # endpoints.yml enables Rasa's selective domain: an action gets the domain only
+    # if domain.yml marks it send_domain (validate_ actions always get it). An action
+    # that reads it without the mark would see an empty domain and lose its texts.
+    for path in (ROOT / "endpoints.yml", ROOT / "deploy" / "endpoints.prod.yml"):
+        endpoint = yaml.safe_load(path.read_text(encoding="utf-8"))["action_endpoint"]
+        assert endpoint.get("enable_selective_domain") is True, path
+    declared = {}
+    for entry in domain()["actions"]:
+        name, options = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
+        declared[name] = name.startswith("validate_") or bool(options.get("send_domain"))
+    classes = custom_action_classes()
+    assert set(declared) <= set(classes), "actions in domain.yml not found in actions/"
+    readers = {name for name, (node, module) in classes.items() if reads_domain(node, module)}
+    assert {"action_change_booking", "validate_booking_form"} <= readers  # the check sees them
+    missing = sorted(name for name in readers if name in declared and not declared[name])
+    assert not missing, f"read the domain but domain.yml does not send it: {missing}"
