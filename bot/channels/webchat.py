@@ -141,6 +141,16 @@ class WebChatInput(SocketIOInput):
         async def remember_domain(app: Any, _loop: Any) -> None:
             self._app = app
 
+        @page.listener("after_server_start")
+        async def listen_to_queue(_app: Any, _loop: Any) -> None:
+            # python-socketio starts listening to the Redis queue only at the
+            # first page connecting to this replica; until then a counsellor's
+            # reply emitted here for a page on another replica never got the
+            # page's acknowledgement back (bot.console.delivery).
+            if settings.redis_url and not sio.manager_initialized:
+                sio.manager_initialized = True
+                sio.manager.initialize()
+
         return page
 
     def _handoff_gateway(self) -> Any:

@@ -6,8 +6,9 @@ One small interface, `Pusher`, per channel:
   session's room and waits for the page's acknowledgement; only an
   acknowledged reply counts as delivered (otherwise it stays stored and is
   sent again when the session reconnects). With several replicas (a Redis
-  client manager) a page on another replica gets the emit through the queue
-  and confirms with its "handoff_received" event.
+  client manager) a page on another replica gets the emit through the queue;
+  its acknowledgement comes back through the queue within a short bound, and
+  its "handoff_received" event confirms it in any case.
 - TeamsPusher is the adapter point for the Teams channel: it calls
   `send_proactive(sender_id, text)` from bot.channels.teams when that exists.
 """
@@ -24,6 +25,9 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 logger = logging.getLogger(__name__)
 
 ACK_TIMEOUT_SECONDS = 5.0
+# Through the message queue nobody knows whether the page is connected at all,
+# so a reply for an absent page waits this long (not ACK_TIMEOUT_SECONDS).
+QUEUE_ACK_TIMEOUT_SECONDS = 2.0
 REPLY_EVENT = "bot_uttered"
 STATE_EVENT = "handoff_state"
 
@@ -54,9 +58,9 @@ class WebChatPusher:
         if not sockets:
             if isinstance(self._sio.manager, AsyncPubSubManager):
                 # The page may be connected to another replica: emit through the
-                # message queue; its "handoff_received" confirms the delivery.
-                await self._sio.emit(REPLY_EVENT, dict(payload), room=recipient,
-                                     namespace=self._namespace)
+                # message queue and wait briefly for its acknowledgement, which
+                # that replica returns through the queue.
+                return await self._through_queue(recipient, payload)
             return False
 
         async def one(sid: str) -> bool:
@@ -69,6 +73,25 @@ class WebChatPusher:
 
         results = await asyncio.gather(*(one(sid) for sid in sockets))
         return any(results)
+
+    async def _through_queue(self, recipient: str, payload: Mapping[str, Any]) -> bool:
+        answered: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def acknowledged(*args: Any) -> None:
+            if not answered.done():
+                answered.set_result(bool(args and args[0]))
+
+        try:
+            await self._sio.emit(REPLY_EVENT, dict(payload), room=recipient,
+                                 namespace=self._namespace, callback=acknowledged)
+            return await asyncio.wait_for(answered, min(self._ack_timeout, QUEUE_ACK_TIMEOUT_SECONDS))
+        except Exception:  # noqa: BLE001 - no answer in time: the page may confirm it later
+            return False
+        finally:
+            # The manager keeps a callback nobody answered (the page is not there).
+            pending = getattr(self._sio.manager, "callbacks", {}).get(recipient) or {}
+            for key in [k for k, v in pending.items() if v is acknowledged]:
+                del pending[key]
 
     async def push_state(self, recipient: str, state: Optional[str]) -> None:
         await self._sio.emit(STATE_EVENT, {"state": state or "none"}, room=recipient,

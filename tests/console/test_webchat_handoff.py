@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 import uuid
 from types import SimpleNamespace
 from typing import Any, Dict, List
@@ -20,6 +21,7 @@ from bot.console.gateway import HandoffGateway
 from bot.db import make_engine, make_session_factory
 from bot.handoff import CounsellorDesk, HandoffConfig, HandoffService
 from tests.console.conftest import FakeAssistant, OpenHours, ServerThread
+from tests.redis_server import redis_url  # noqa: F401  (fixture)
 
 
 class Page:
@@ -174,24 +176,78 @@ def test_a_page_confirms_a_reply_it_got_through_another_replica(stack):
     asyncio.run(scenario())
 
 
-def test_with_a_message_queue_a_reply_for_a_page_elsewhere_is_emitted_through_it():
-    from socketio.async_pubsub_manager import AsyncPubSubManager
+class QueueServer:
+    """An AsyncServer with a message-queue manager and no local sockets: every
+    reply goes through the queue; `answer` is what the page on another replica
+    acknowledges (None: no page anywhere)."""
 
-    from bot.console.delivery import WebChatPusher
+    def __init__(self, answer: Any) -> None:
+        from socketio.async_pubsub_manager import AsyncPubSubManager
 
-    class QueueManager(AsyncPubSubManager):
-        def get_participants(self, namespace, room):
-            return iter(())
+        class QueueManager(AsyncPubSubManager):
+            def get_participants(self, namespace, room):
+                return iter(())
 
-    class FakeServer:
-        def __init__(self) -> None:
-            self.manager = QueueManager.__new__(QueueManager)
-            self.emitted = []
+        self.manager = QueueManager.__new__(QueueManager)
+        self.manager.callbacks = {}
+        self.answer = answer
+        self.emitted = []
 
-        async def emit(self, event, data, room=None, namespace=None):
-            self.emitted.append((event, data, room))
+    async def emit(self, event, data, room=None, namespace=None, callback=None):
+        self.emitted.append((event, data, room))
+        # Like AsyncPubSubManager.emit: the callback waits under an id for the room.
+        self.manager.callbacks.setdefault(room, {0: None})[1] = callback
+        if self.answer is not None:  # the other replica returns the page's ack
+            asyncio.get_running_loop().call_later(0.01, callback, self.answer)
 
-    server = FakeServer()
+
+def test_with_a_message_queue_a_page_on_another_replica_confirms_the_reply_at_once():
+    server = QueueServer(answer=True)
     confirmed = asyncio.run(WebChatPusher(server).push_reply("s" * 32, {"text": "Hej", "case_message_id": 7}))
-    assert confirmed is False  # not confirmed yet: the page's handoff_received will do that
+    assert confirmed is True  # the console says "sent", not "stored"
     assert server.emitted == [("bot_uttered", {"text": "Hej", "case_message_id": 7}, "s" * 32)]
+
+
+def test_with_a_message_queue_a_reply_nobody_acknowledges_stays_stored_and_is_forgotten():
+    server = QueueServer(answer=None)
+    started = time.monotonic()
+    confirmed = asyncio.run(WebChatPusher(server, ack_timeout=0.2).push_reply(
+        "s" * 32, {"text": "Hej", "case_message_id": 7}))
+    assert confirmed is False  # stored: sent again when the page reconnects
+    assert time.monotonic() - started < 2
+    assert server.manager.callbacks["s" * 32] == {0: None}  # no callback left behind
+
+
+def test_with_redis_a_page_on_another_replica_confirms_a_reply_at_once(redis_url, monkeypatch):
+    """Two web chat replicas sharing Redis, as in the production profile: a reply
+    pushed on replica 0 for a page on replica 1 is acknowledged through the
+    queue, even though no page ever connected to replica 0."""
+    monkeypatch.setenv("KA_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("KA_REDIS_URL", redis_url)
+
+    async def on_new_message(message) -> None:
+        return None
+
+    replicas = []
+    for _ in range(2):
+        channel = WebChatInput.from_credentials({})
+        app = Sanic(f"webchat_replica_{uuid.uuid4().hex[:8]}")
+        app.blueprint(channel.blueprint(on_new_message), url_prefix="/chat")
+        app.ctx.agent = SimpleNamespace(domain=SimpleNamespace(intents=[]))
+        replicas.append((ServerThread(app).start(), channel))
+
+    async def scenario() -> None:
+        (server0, channel0), (server1, channel1) = replicas
+        page = Page(f"http://127.0.0.1:{server1.port}")
+        await page.open()
+        pusher = WebChatPusher(channel0.sio, channel0.namespace)
+        payload = {"text": "Hej fra en anden replika", "from_counsellor": True, "case_message_id": 3}
+        assert await on_server(server0, pusher.push_reply(page.session_id, payload)) is True
+        assert page.replies[-1]["text"] == "Hej fra en anden replika"
+        await page.close(server1, channel1.sio)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for server, _ in replicas:
+            server.stop()
