@@ -32,9 +32,12 @@ system-packages:
 	scripts/install-system-packages.sh
 
 # Rasa compares the fingerprint of config, domain and data with the newest model
-# in models/ and skips training when nothing changed.
+# in models/ and skips training when nothing changed. No story augmentation: TED
+# learns from the stories and rules as written (every test story and end-to-end
+# conversation passes), and training from scratch takes about 25 s less.
+TRAIN_ARGS := --augmentation 0
 train: setup
-	$(BIN)/rasa train --fixed-model-name karriereassistent --out models --quiet
+	$(BIN)/rasa train --fixed-model-name karriereassistent --out models --quiet $(TRAIN_ARGS)
 
 # The Teams app package for an administrator to upload (docs/teams.md).
 teams-package: $(STAMP)
