@@ -2,7 +2,7 @@
 against the production profile with one and with two Rasa replicas.
 
     .venv/bin/python benchmarks/load.py [--users 8] [--seconds 45] [--max-turns 1500]
-        [--only embedded,prod1,prod2] [--url URL]
+        [--think 0] [--only embedded,prod1,prod2] [--url URL]
 
 Configurations (each started by this script and stopped afterwards):
   embedded  tests/stack.py: SQLite tracker store, in-process lock, 1 Rasa + 1 action server
@@ -13,17 +13,21 @@ Configurations (each started by this script and stopped afterwards):
 
 Each virtual user holds five-message conversations as employees would write
 them (a fresh sender per conversation, waiting for every answer before the next
-message, no think time: closed-loop load), until --seconds have passed or
+message; by default no pause: closed-loop stress), until --seconds have passed or
 --max-turns were sent. Prints p50 / p95 / p99 of the answered turns,
 throughput (turns/s) and errors by kind (HTTP status, refusals with the Danish
 "kan ikke svare" text, connection errors), with the machine's load average:
 other users of the machine share its 2 cores, so compare figures of one run.
+--think S makes each user pause before every message after a conversation's
+first, for a random 0.5-1.5 x S seconds (reading the answer, typing the next
+line; people take longer than the 2 s used in the README), seeded per user.
 Loopback only; bounded in turns and time.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import shutil
 import sys
 import tempfile
@@ -51,16 +55,20 @@ CONVERSATIONS: List[List[str]] = [
 ]
 
 
-async def run_load(base_url: str, users: int, seconds: float, max_turns: int) -> Dict[str, object]:
+async def run_load(base_url: str, users: int, seconds: float, max_turns: int,
+                   think: float = 0.0) -> Dict[str, object]:
     outcomes: List[Outcome] = []
     deadline = time.monotonic() + seconds
     budget = {"left": max_turns}
 
     async def user(number: int, http: aiohttp.ClientSession) -> None:
         conversation = number
+        pauses = random.Random(number)
         while time.monotonic() < deadline and budget["left"] > 0:
             sender = f"load-{uuid.uuid4().hex[:16]}"
-            for text in CONVERSATIONS[conversation % len(CONVERSATIONS)]:
+            for position, text in enumerate(CONVERSATIONS[conversation % len(CONVERSATIONS)]):
+                if think > 0 and position > 0:
+                    await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
                 if time.monotonic() >= deadline or budget["left"] <= 0:
                     return
                 budget["left"] -= 1
@@ -80,7 +88,7 @@ async def run_load(base_url: str, users: int, seconds: float, max_turns: int) ->
 
 def measure(name: str, base_url: str, args: argparse.Namespace) -> str:
     before = load()
-    figures = asyncio.run(run_load(base_url, args.users, args.seconds, args.max_turns))
+    figures = asyncio.run(run_load(base_url, args.users, args.seconds, args.max_turns, args.think))
     line = describe(name, figures, f"{before} -> {load()}")
     print(line, flush=True)
     return line
@@ -91,13 +99,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=45)
     parser.add_argument("--max-turns", type=int, default=1500)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in seconds before each message after the first")
     parser.add_argument("--only", default="embedded,prod1,prod2")
     parser.add_argument("--url", help="measure this running server only")
     args = parser.parse_args(argv)
-    if args.users < 1 or args.seconds <= 0 or args.max_turns < 1 or args.seconds > 600:
-        parser.error("--users >= 1, 0 < --seconds <= 600, --max-turns >= 1")
+    if (args.users < 1 or args.seconds <= 0 or args.max_turns < 1 or args.seconds > 600
+            or not 0 <= args.think <= 60):
+        parser.error("--users >= 1, 0 < --seconds <= 600, --max-turns >= 1, 0 <= --think <= 60")
+    pauses = f"pauses of {args.think:g} s on average" if args.think else "no pauses (stress)"
     print(f"REST load: {args.users} users, up to {args.seconds:g} s / {args.max_turns} turns per "
-          f"configuration, conversations of 5 messages", flush=True)
+          f"configuration, conversations of 5 messages, {pauses}", flush=True)
     if args.url:
         measure(args.url, args.url.rstrip("/"), args)
         return 0
