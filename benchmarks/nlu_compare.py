@@ -24,7 +24,8 @@ paraphrases (none of them in the training data) for every pipeline run, with
 pipeline (c) first. Every figure has the load average next to it: the machine
 is shared, so timings are noisy.
 
-Pipelines (benchmarks/configs/, plus config.yml itself):
+Pipelines (benchmarks/configs/, config.yml itself, and variants of config.yml
+that change one component's settings, written to the run's temporary folder):
   a  WhitespaceTokenizer + word CountVectors
   b  WhitespaceTokenizer + word + char_wb(2-5) CountVectors
   c  config.yml as is (spaCy da blank + lookups lemmas, regex, lexical, word, char_wb)
@@ -67,9 +68,13 @@ CONFIGS = {
     "e": ROOT / "benchmarks" / "configs" / "e_no_transformer.yml",
     "f": ROOT / "benchmarks" / "configs" / "f_lean.yml",
     "g": ROOT / "benchmarks" / "configs" / "g_no_transformer_lean.yml",
-    "h": ROOT / "benchmarks" / "configs" / "h_larger_batches.yml",
-    "i": ROOT / "benchmarks" / "configs" / "i_diet_30_epochs.yml",
-    "j": ROOT / "benchmarks" / "configs" / "j_diet_30_epochs_faster_rate.yml",
+}
+DIET = "bot.serving_models.ServingDIETClassifier"
+# config.yml with some settings of one component changed: they follow config.yml.
+VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
+    "h": (DIET, {"batch_size": [128, 512]}),
+    "i": (DIET, {"epochs": 30}),
+    "j": (DIET, {"epochs": 30, "learning_rate": 0.0015}),
 }
 DESCRIPTIONS = {
     "a": "whitespace + word CountVectors",
@@ -227,6 +232,24 @@ def worker(config: Path, train_file: Path, examples_file: Path, out_file: Path) 
     }), encoding="utf-8")
 
 
+def config_file(key: str, workdir: Path) -> Path:
+    """The pipeline's config: a file of benchmarks/configs, or config.yml with a
+    variant's settings written to workdir."""
+    if key not in VARIANTS:
+        return CONFIGS[key]
+    import yaml
+
+    component, settings = VARIANTS[key]
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    matching = [c for c in config["pipeline"] if c["name"] == component]
+    if len(matching) != 1:
+        raise SystemExit(f"variant ({key}): config.yml has no single {component}")
+    matching[0].update(settings)
+    path = workdir / f"config_{key}.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def run_worker(key: str, train_file: Path, texts: List[str], workdir: Path) -> Dict[str, Any]:
     examples_file = workdir / "texts.json"
     examples_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
@@ -240,7 +263,7 @@ def run_worker(key: str, train_file: Path, texts: List[str], workdir: Path) -> D
         "RASA_CACHE_DIRECTORY": str(workdir / f"cache_{key}"),
         "LOG_LEVEL": "WARNING",
     })
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(CONFIGS[key]),
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(config_file(key, workdir)),
            "--train-file", str(train_file), "--examples-file", str(examples_file),
            "--out-file", str(out_file)]
     log = workdir / f"worker_{key}.log"
@@ -301,7 +324,9 @@ def print_summary(s: Dict[str, Any], held_out: List[Dict[str, str]],
     n = len(held_out)
     key = s["key"]
     verdict = "meets" if s["macro_f1"] >= TARGET_MACRO_F1 else "MISSES"
-    print(f"\n=== ({key}) {DESCRIPTIONS[key]}  [{CONFIGS[key].relative_to(ROOT)}]")
+    source = (f"config.yml with {VARIANTS[key][1]}" if key in VARIANTS
+              else CONFIGS[key].relative_to(ROOT))
+    print(f"\n=== ({key}) {DESCRIPTIONS[key]}  [{source}]")
     print(f"  intent accuracy        {s['accuracy']:.3f}  (nlu_fallback = error; {n} held-out)")
     print(f"  accuracy before fallbk {s['accuracy_before']:.3f}  (top intent before FallbackClassifier)")
     print(f"  macro-F1               {s['macro_f1']:.3f}  ({verdict} target >= {TARGET_MACRO_F1})")
@@ -375,9 +400,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     os.chdir(ROOT)  # config.yml names var/spacy_da relative to the project
     keys = ["c"] if args.quick else [k.strip() for k in args.configs.split(",") if k.strip()]
-    unknown = [k for k in keys if k not in CONFIGS]
+    unknown = [k for k in keys if k not in CONFIGS and k not in VARIANTS]
     if unknown:
-        parser.error(f"unknown pipeline(s) {unknown}; choose from {','.join(CONFIGS)}")
+        parser.error(f"unknown pipeline(s) {unknown}; choose from {','.join([*CONFIGS, *VARIANTS])}")
     if not (ROOT / "var" / "spacy_da" / "meta.json").exists():
         print("var/spacy_da is missing: run `make setup` (scripts/build_spacy_da.py) first")
         return 2

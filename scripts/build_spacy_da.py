@@ -14,6 +14,7 @@ from pathlib import Path
 
 import spacy
 import spacy_lookups_data
+from spacy.lookups import Lookups
 from spacy.util import load_language_data
 
 
@@ -24,11 +25,11 @@ def useful_entries(table: dict) -> dict:
 def build(output: Path) -> None:
     nlp = spacy.blank("da")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
     full = load_language_data(spacy_lookups_data.da["lemma_lookup"])
     kept = useful_entries(full)
-    lemmatizer.lookups.remove_table("lemma_lookup")
-    lemmatizer.lookups.add_table("lemma_lookup", kept)
+    lookups = Lookups()
+    lookups.add_table("lemma_lookup", kept)
+    lemmatizer.initialize(lookups=lookups)
     nlp.meta["name"] = "da_lookups"
     nlp.meta["version"] = "1.0.0"
     output.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "karriereassistent.tar.gz"
 BIN = Path(sys.executable).parent
@@ -62,12 +64,12 @@ def start_stack(workdir: Path, extra_env: Optional[Dict[str, str]] = None,
         raise FileNotFoundError(f"no trained model at {model}: run `make train` first")
     rasa_port, actions_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
+    # The project's endpoints.yml with this stack's action server and tracker database.
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    config["tracker_store"]["db"] = str(workdir / "trackers.db")
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        "  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'trackers.db'}\n"
-    )
+    endpoints.write_text(yaml.safe_dump(config), encoding="utf-8")
     env = dict(os.environ)
     env.update(
         {
