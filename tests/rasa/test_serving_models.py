@@ -1,5 +1,7 @@
-"""The trained model answers the same whether its TensorFlow parts are loaded by
-bot.serving_models (one forward pass) or by Rasa's own loading (one training step)."""
+"""The trained model answers the same whether its TensorFlow parts are loaded and
+called by bot.serving_models (one forward pass, flat graph calls, response selection
+only for out-of-scope messages) or by Rasa's own code (one training step,
+tf.function calls, response selection for every message)."""
 import asyncio
 
 import pytest
@@ -49,22 +51,31 @@ def answers(agent):
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model (make train)")
-def test_forward_pass_loading_answers_exactly_like_rasas_loading(monkeypatch):
+def test_serving_models_answer_exactly_like_rasas_own_code(monkeypatch):
     from rasa.core.agent import Agent
+    from rasa.nlu.selectors.response_selector import ResponseSelector
     from rasa.utils.tensorflow.models import RasaModel
 
     from bot import serving_models
 
     ours_parsed, ours_actions = answers(Agent.load(str(MODEL)))
 
-    rasa_load = RasaModel.load.__func__
-    monkeypatch.setattr(serving_models.ForwardPassLoading, "load", classmethod(rasa_load))
+    monkeypatch.setattr(serving_models.ForwardPassLoading, "load",
+                        classmethod(RasaModel.load.__func__))
+    monkeypatch.setattr(serving_models.ForwardPassLoading, "_rasa_predict",
+                        RasaModel._rasa_predict)
+    monkeypatch.setattr(serving_models.ServingResponseSelector, "process",
+                        ResponseSelector.process)
     rasa_parsed, rasa_actions = answers(Agent.load(str(MODEL)))
 
     assert ours_actions == rasa_actions
     assert any("utter_greet" in actions for actions in ours_actions)
+    assert {p["selected"] for p in ours_parsed} >= {"out_of_scope/it", "out_of_scope/loen"}
     for ours, rasa in zip(ours_parsed, rasa_parsed):
         assert ours["confidence"] == pytest.approx(rasa["confidence"], abs=1e-5), ours["text"]
         ours.pop("confidence"), rasa.pop("confidence")
+        if ours["intent"] != "out_of_scope":  # nobody reads the selection for other intents
+            assert ours.pop("selected") is None and rasa.pop("selected") is not None
         assert ours == rasa
-    assert {p["intent"] for p in ours_parsed} >= {"greet", "ask_question", "book_session"}
+    assert {p["intent"] for p in ours_parsed} >= {"greet", "ask_question", "book_session",
+                                                  "out_of_scope"}
