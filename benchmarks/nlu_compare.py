@@ -15,7 +15,9 @@ rasa.core.agent.Agent, and the script prints
 - intent accuracy (nlu_fallback counts as an error) and the accuracy of the
   top intent before the FallbackClassifier,
 - macro-F1 over our intents (sklearn), after and before fallback,
-- fallback rate, ResponseSelector accuracy on the held-out out_of_scope examples,
+- fallback rate, and the share of held-out out_of_scope examples that get the right
+  refusal (intent out_of_scope and the right sub-intent from the ResponseSelector,
+  which answers only for messages classified out_of_scope),
 - training time, p50 / p95 parse time,
 - the most frequent confusions (true -> predicted, count),
 
@@ -332,7 +334,7 @@ def print_summary(s: Dict[str, Any], held_out: List[Dict[str, str]],
     print(f"  macro-F1               {s['macro_f1']:.3f}  ({verdict} target >= {TARGET_MACRO_F1})")
     print(f"  macro-F1 before fallbk {s['macro_f1_before']:.3f}")
     print(f"  fallback rate          {s['fallback_rate']:.3f}")
-    print(f"  ResponseSelector acc.  {s['selector_accuracy']:.3f}  "
+    print(f"  right refusal (oos)    {s['selector_accuracy']:.3f}  "
           f"(out_of_scope sub-intent, {s['selector_n']} held-out)")
     print(f"  training time          {s['train_seconds']:.1f} s   ({s['train_load']})")
     print(f"  parse time p50 / p95   {s['parse_p50_ms']:.1f} / {s['parse_p95_ms']:.1f} ms   "
