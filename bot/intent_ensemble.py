@@ -1,0 +1,105 @@
+"""NLU component: DIET's intent probabilities averaged with a linear model's.
+
+On our held-out split (benchmarks/nlu_compare.py) DIET alone reaches macro-F1
+0.869, a TF-IDF (word and character 2-5 grams) logistic regression alone about
+0.89, and the two averaged, with the fallback at 0.3 instead of 0.55, 0.893 with
+DIET at 40 epochs (accuracy 0.835 -> 0.868, fallback rate 0.093 -> 0.054) and
+0.884 with DIET at 30 epochs, as config.yml trains it to stay within 3 minutes
+(accuracy 0.855, fallback rate 0.059). The two err on different messages.
+
+The linear model trains in seconds on the intent examples' text. It sits after
+DIET (which must rank every intent: `ranking_length: 0`) and before the
+ResponseSelector and the FallbackClassifier in config.yml, so both see the
+combined intent.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+MODEL_FILE = "intent_ensemble.joblib"
+RANKING_LENGTH = 10
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class IntentEnsemble(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # diet_weight: DIET's share of the average; C: the regression's inverse
+        # regularisation (10, 30 and 100 measured within 0.01 of each other).
+        return {"diet_weight": 0.5, "C": 30.0, "random_seed": 42}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, model: Optional[Pipeline] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "IntentEnsemble":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        if len({m.get(INTENT) for m in examples}) >= 2:
+            self.model = make_pipeline(
+                make_union(
+                    TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                    TfidfVectorizer(sublinear_tf=True),
+                ),
+                LogisticRegression(C=float(self.config["C"]), max_iter=3000,
+                                   random_state=self.config["random_seed"]),
+            )
+            self.model.fit([m.get(TEXT).lower() for m in examples],
+                           [m.get(INTENT) for m in examples])
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self.model, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "IntentEnsemble":
+        with model_storage.read_from(resource) as directory:
+            model = joblib.load(directory / MODEL_FILE)
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.model is None:
+            return messages
+        weight = float(self.config["diet_weight"])
+        for message in messages:
+            text = message.get(TEXT)
+            ranking = message.get(INTENT_RANKING_KEY)
+            if not text or not ranking:
+                continue
+            combined = {entry[INTENT_NAME_KEY]: weight * float(entry[PREDICTED_CONFIDENCE_KEY])
+                        for entry in ranking}
+            linear = self.model.predict_proba([text.lower()])[0]
+            for intent, probability in zip(self.model.classes_, linear):
+                combined[intent] = combined.get(intent, 0.0) + (1.0 - weight) * float(probability)
+            ordered = sorted(combined.items(), key=lambda item: item[1], reverse=True)
+            new_ranking = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                           for name, confidence in ordered[:RANKING_LENGTH]]
+            message.set(INTENT, dict(new_ranking[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
+        return messages
