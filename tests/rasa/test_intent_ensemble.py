@@ -68,6 +68,15 @@ def test_diet_alone_decides_with_weight_one(tmp_path):
     assert message.get("intent") == {"name": "book_session", "confidence": 0.45}
 
 
+def test_its_fast_probabilities_are_the_regressions_own(tmp_path):
+    import numpy as np
+
+    component = trained(tmp_path)
+    for text in ["aflys min samtale", "hej", "book en tid", "noget helt andet", ""]:
+        assert np.allclose(component.probabilities(text),
+                           component.model.predict_proba([text])[0], atol=1e-9), text
+
+
 def test_messages_without_text_or_ranking_pass_untouched(tmp_path):
     component = trained(tmp_path)
     empty = Message(data={"text": ""})
