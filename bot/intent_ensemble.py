@@ -34,10 +34,19 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline, make_union
 
 MODEL_FILE = "intent_ensemble.joblib"
 RANKING_LENGTH = 10
+
+
+def text_features() -> FeatureUnion:
+    """TF-IDF of character 2-5 grams within words and of whole words, sublinear:
+    the linear model's features here and in benchmarks/nlu_compare.py's reference."""
+    return make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        TfidfVectorizer(sublinear_tf=True),
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -89,10 +98,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) >= 2:
             self.model = make_pipeline(
-                make_union(
-                    TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-                    TfidfVectorizer(sublinear_tf=True),
-                ),
+                text_features(),
                 LogisticRegression(C=float(self.config["C"]), max_iter=3000,
                                    random_state=self.config["random_seed"]),
             )
