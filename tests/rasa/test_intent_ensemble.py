@@ -72,7 +72,10 @@ def test_its_fast_probabilities_are_the_regressions_own(tmp_path):
     import numpy as np
 
     component = trained(tmp_path)
-    for text in ["aflys min samtale", "hej", "book en tid", "noget helt andet", ""]:
+    texts = ["aflys min samtale", "hej", "book en tid", "noget helt andet", "",
+             "hej hej hej aflys aflys",  # repeated terms: sublinear term frequency
+             "🙂🙂 ###", "AFLYS Min Samtale", "aflys " * 2000]
+    for text in texts:
         assert np.allclose(component.probabilities(text),
                            component.model.predict_proba([text])[0], atol=1e-9), text
 
