@@ -64,10 +64,10 @@ def start_stack(workdir: Path, extra_env: Optional[Dict[str, str]] = None,
         raise FileNotFoundError(f"no trained model at {model}: run `make train` first")
     rasa_port, actions_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    # The project's endpoints.yml with this stack's action server and tracker database.
+    # The project's endpoints.yml with this stack's action server; the tracker
+    # database follows KA_VAR_DIR (workdir/trackers.db) unless extra_env names one.
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
-    config["tracker_store"]["db"] = str(workdir / "trackers.db")
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(config), encoding="utf-8")
     env = dict(os.environ)
