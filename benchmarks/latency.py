@@ -9,9 +9,11 @@
      trackers in SQLite;
 (ii) stock: `rasa init --no-prompt` in a temporary directory (trained there,
      nothing downloaded), with its own action server (`rasa run actions`) and by
-     default the same SQLite tracker store as ours, so the comparison is of the
-     assistants, not of the storage (--stock-tracker-store memory gives rasa
-     init's own in-memory default). --stock-dir reuses a project made earlier.
+     default Rasa's SQLTrackerStore on SQLite, so both keep their conversations
+     in a database (ours writes the same table through its own statements,
+     bot/channels/production.py); --stock-tracker-store memory gives rasa init's
+     own default, which keeps them in process memory only. --stock-dir reuses a
+     project made earlier.
 
 Each virtual user holds short conversations (a fresh sender per conversation,
 waiting for every reply before the next message): greetings, knowledge
