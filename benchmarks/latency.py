@@ -11,7 +11,7 @@
      nothing downloaded), with its own action server (`rasa run actions`) and by
      default Rasa's SQLTrackerStore on SQLite, so both keep their conversations
      in a database (ours writes the same table through its own statements,
-     bot/channels/production.py); --stock-tracker-store memory gives rasa init's
+     bot/channels/tracker_store.py); --stock-tracker-store memory gives rasa init's
      own default, which keeps them in process memory only. --stock-dir reuses a
      project made earlier.
 
@@ -22,8 +22,9 @@ challenge and goodbye for stock. At each concurrency level every bot gets the
 same number of requests (--requests, default 200), sent in A-B-B-A halves
 (ours, stock, stock, ours) so that load from other users of the machine falls
 on both alike, and that --rounds times (default 3): the stock bot's own p50 was
-seen to move by 10 ms between runs, so the verdict takes the median of the
-rounds' ratios and prints their range. Loopback only; the run is bounded and stops by itself.
+seen anywhere between 36 and 61 ms from one run to the next, so the verdict
+takes the median of the rounds' ratios and prints their range. Loopback only;
+the run is bounded and stops by itself.
 
 Prints p50 / p95 round trip and throughput (requests/s) per bot and level, the
 ratios ours/stock and the load average next to each figure.
@@ -252,8 +253,8 @@ def warm_up(bot: Bot) -> None:
             post(bot.url, sender, text)
 
 
-def report(level: int, results: Dict[str, Sample], level_load: str,
-           title: str = "") -> Dict[str, float]:
+def report(level: int, results: Dict[str, Sample], level_load: str, title: str = "") -> float:
+    """Print one level's (or round's) figures; return the ratio of the p50s, ours/stock."""
     figures: Dict[str, Dict[str, float]] = {}
     for name, s in results.items():
         figures[name] = {
@@ -274,7 +275,7 @@ def report(level: int, results: Dict[str, Sample], level_load: str,
     ratios = {k: ours[k] / stock[k] if stock[k] else float("nan") for k in ("p50", "p95", "rps")}
     print(f"  ours/stock: p50 x{ratios['p50']:.2f}, p95 x{ratios['p95']:.2f}, "
           f"throughput x{ratios['rps']:.2f}")
-    return {"p50_ours": ours["p50"], "p50_stock": stock["p50"], "ratio": ratios["p50"]}
+    return ratios["p50"]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -319,7 +320,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 results["stock"].add(drive(stock, halves[1], level, 1))
                 results["ours"].add(drive(ours, halves[1], level, 1))
                 title = f"round {round_number} of {args.rounds}" if args.rounds > 1 else ""
-                ratios.append(report(level, results, load(), title)["ratio"])
+                ratios.append(report(level, results, load(), title))
                 for name in pooled:
                     pooled[name].add(results[name])
                 sys.stdout.flush()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, Text
 
-from jsonschema import ValidationError, exceptions, validators
+from jsonschema import exceptions, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
@@ -63,5 +63,3 @@ def uninstall() -> None:
     """Back to Rasa's own (for tests)."""
     RemoteAction._validate_action_result = _ORIGINAL  # type: ignore[assignment]
 
-
-__all__ = ["install", "uninstall", "validate_action_result", "ValidationError"]

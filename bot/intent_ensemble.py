@@ -116,8 +116,8 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         """The regression's class probabilities for one text: the same numbers as
         `model.predict_proba` (tested to 1e-9), computed from the few features the
         text has instead of through scikit-learn's sparse matrices and per-call
-        checks: 2.5 ms per message through `predict_proba`, 0.8 ms through each
-        vectorizer's `transform`, 0.08 ms here."""
+        checks: 2.5 ms per message through `predict_proba`, 0.8 ms through the
+        vectorizers' `transform`, 0.13 ms here (trained model, median over 400 examples)."""
         scores = self._intercept.copy()
         for block in self._blocks:
             scores += block.scores(text)
@@ -137,7 +137,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 LogisticRegression(C=float(self.config["C"]), max_iter=3000,
                                    random_state=self.config["random_seed"]),
             )
-            self.model.fit([m.get(TEXT).lower() for m in examples],
+            self.model.fit([m.get(TEXT) for m in examples],  # the vectorizers lower-case
                            [m.get(INTENT) for m in examples])
             self._prepare()
         with self._model_storage.write_to(self._resource) as directory:
@@ -162,7 +162,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 continue
             combined = {entry[INTENT_NAME_KEY]: weight * float(entry[PREDICTED_CONFIDENCE_KEY])
                         for entry in ranking}
-            linear = self.probabilities(text.lower())
+            linear = self.probabilities(text)
             for intent, probability in zip(self._classes, linear):
                 combined[intent] = combined.get(intent, 0.0) + (1.0 - weight) * float(probability)
             ordered = sorted(combined.items(), key=lambda item: item[1], reverse=True)
