@@ -1,4 +1,6 @@
 """The web chat page in a real browser (Debian Chromium, headless)."""
+import time
+
 import pytest
 
 from tests.browser import browser
@@ -43,8 +45,12 @@ def test_conversation_survives_a_reload_in_the_same_tab(stack, chromium):
     token_before = page.evaluate("sessionStorage.getItem('ka.session')")
     count = page.locator("#log li").count()
     page.reload()
-    page.wait_for_function("document.querySelectorAll('#log li').length >= %d" % count)
-    page.wait_for_function("sessionStorage.getItem('ka.session') !== null")
+    # (Locators and page.evaluate, not wait_for_function: the page's CSP forbids the
+    # eval it polls with, so it failed whenever the condition was not true at once.)
+    page.locator("#log li").nth(count - 1).wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30
+    while page.evaluate("sessionStorage.getItem('ka.session')") is None and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert page.evaluate("sessionStorage.getItem('ka.session')") == token_before
     # No second greeting after the reload: the same conversation goes on.
     page.wait_for_timeout(1500)
@@ -59,7 +65,7 @@ def test_markup_is_shown_as_text_never_run(stack, chromium):
     hostile = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=1</script>"
     page.get_by_label("Din besked").fill(hostile)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('#log li.bot').length >= 2", timeout=30_000)
+    page.locator("#log li.bot").nth(1).wait_for(timeout=30_000)
     assert page.locator("#log li.user").last.inner_text().endswith(hostile)
     assert page.evaluate("window.pwned === undefined")
     assert page.locator("#log img").count() == 0
