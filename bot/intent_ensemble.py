@@ -14,8 +14,9 @@ combined intent.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
 
 import joblib
 import numpy as np
@@ -39,15 +40,46 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline, make_union
 
 MODEL_FILE = "intent_ensemble.joblib"
 RANKING_LENGTH = 10
+# The regex features' share beside the n-grams: 5-fold cross-validated macro-F1
+# of the regression alone on the training part (seed 42, three fold seeds) 0.876
+# without them, 0.890 at 0.3, 0.888 at 0.5, 0.884 at 0.7, 0.879 at 1.0.
+REGEX_WEIGHT = 0.3
+MAX_MATCHES = 3
 
 
-def text_features() -> FeatureUnion:
+class RegexMatches:
+    """Turns a text into the names of the regex features it matches, once per
+    match and at most MAX_MATCHES times each ("concept_distress concept_distress
+    concept_negation"), or "none". The training data's regex features include the
+    word groups of bot/intent_concepts.yml: they give the regression words that
+    are not in its examples. Picklable, so the trained model keeps its patterns."""
+
+    def __init__(self, patterns: Iterable[Tuple[str, str]]) -> None:
+        self.patterns = [(name, re.compile(pattern)) for name, pattern in patterns]
+
+    def __call__(self, text: str) -> str:
+        names: List[str] = []
+        for name, pattern in self.patterns:
+            count = sum(1 for _ in zip(range(MAX_MATCHES), pattern.finditer(text)))
+            names += [name] * count
+        return " ".join(names) or "none"
+
+
+def text_features(regexes: Iterable[Tuple[str, str]] = ()) -> FeatureUnion:
     """TF-IDF of character 2-5 grams within words and of whole words, sublinear:
-    the linear model's features here and in benchmarks/nlu_compare.py's reference."""
-    return make_union(
+    the linear model's features here and in benchmarks/nlu_compare.py's reference;
+    with `regexes` (name, pattern), also which of them the text matches."""
+    vectorizers = [
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
         TfidfVectorizer(sublinear_tf=True),
-    )
+    ]
+    regexes = list(regexes)
+    if not regexes:
+        return make_union(*vectorizers)
+    matches = TfidfVectorizer(preprocessor=RegexMatches(regexes), token_pattern=r"\S+",
+                              sublinear_tf=True)
+    return FeatureUnion([("chars", vectorizers[0]), ("words", vectorizers[1]), ("regexes", matches)],
+                        transformer_weights={"chars": 1.0, "words": 1.0, "regexes": REGEX_WEIGHT})
 
 
 class _Block:
@@ -104,12 +136,18 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         if self.model is None:
             return
         union, regression = self.model.steps[0][1], self.model.steps[-1][1]
+        coef, intercept = regression.coef_, regression.intercept_
+        if coef.shape[0] == 1:  # two intents: a sigmoid, which is a softmax over (0, score)
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([[0.0], intercept])
+        scale = union.transformer_weights or {}
         start = 0
-        for _, vectorizer in union.transformer_list:
+        for name, vectorizer in union.transformer_list:
             width = len(vectorizer.vocabulary_)
-            self._blocks.append(_Block(vectorizer, regression.coef_[:, start:start + width].T))
+            weights = coef[:, start:start + width].T * scale.get(name, 1.0)
+            self._blocks.append(_Block(vectorizer, weights))
             start += width
-        self._intercept = regression.intercept_
+        self._intercept = intercept
         self._classes: Sequence[str] = list(regression.classes_)
 
     def probabilities(self, text: str) -> np.ndarray:
@@ -132,8 +170,9 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) >= 2:
+            regexes = [(r["name"], r["pattern"]) for r in training_data.regex_features]
             self.model = make_pipeline(
-                text_features(),
+                text_features(regexes),
                 LogisticRegression(C=float(self.config["C"]), max_iter=3000,
                                    random_state=self.config["random_seed"]),
             )

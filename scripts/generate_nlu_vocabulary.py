@@ -1,6 +1,9 @@
-"""Write data/nlu/vocabulary.yml (synonyms and lookup tables for the entities
-`profession` and `workplace`) from bot/vocabulary.yml, the single source.
-Run by `make vocabulary`; tests/rasa/test_vocabulary_sync.py fails when stale."""
+"""Write the generated NLU files from their single sources:
+- data/nlu/vocabulary.yml (synonyms and lookup tables for the entities
+  `profession` and `workplace`) from bot/vocabulary.yml;
+- data/nlu/concepts.yml (one regex feature per word group) from
+  bot/intent_concepts.yml.
+Run by `make vocabulary`; tests/rasa/test_rasa_data.py fails when either is stale."""
 from __future__ import annotations
 
 import sys
@@ -9,9 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.intent_concepts import load_concept_patterns  # noqa: E402
 from bot.vocabulary import load_vocabulary  # noqa: E402
 
 TARGET = ROOT / "data" / "nlu" / "vocabulary.yml"
+CONCEPTS_TARGET = ROOT / "data" / "nlu" / "concepts.yml"
 
 
 def render() -> str:
@@ -31,7 +36,19 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_concepts() -> str:
+    lines = [
+        "# GENERATED from bot/intent_concepts.yml by scripts/generate_nlu_vocabulary.py: do not edit.",
+        'version: "3.1"',
+        "nlu:",
+    ]
+    for name, pattern in load_concept_patterns().items():
+        lines += [f"- regex: {name}", "  examples: |", f"    - {pattern}"]
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(render(), encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
+    for target, text in ((TARGET, render()), (CONCEPTS_TARGET, render_concepts())):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}")

@@ -6,6 +6,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.intent_concepts import concept_pattern
 from bot.intent_ensemble import IntentEnsemble
 
 EXAMPLES = {
@@ -17,15 +18,28 @@ EXAMPLES = {
 }
 
 
-def trained(tmp_path, **config):
+# A word group as scripts/generate_nlu_vocabulary.py writes it from
+# bot/intent_concepts.yml: words for distress that the examples do not contain.
+DISTRESS = {"name": "concept_distress",
+            "pattern": concept_pattern(stems=["stress", "udbrænd", "angst", "græd"],
+                                       phrases=["kan ikke sove"])}
+FEELINGS = {
+    "sensitive_topic": ["jeg er så stresset", "jeg har angst før vagten", "jeg græder hele tiden",
+                        "jeg er stresset på arbejdet", "jeg kan ikke sove for angst"],
+    "out_of_scope": ["hvad bliver vejret i morgen", "hvornår får vi løn", "min printer virker ikke",
+                     "hvad er klokken", "hvordan bytter jeg en vagt"],
+}
+
+
+def trained(tmp_path, examples=None, regex_features=(), **config):
     storage = LocalModelStorage(tmp_path)
     resource = Resource("ensemble")
     context = ExecutionContext(GraphSchema({}), "test")
     component = IntentEnsemble.create({**IntentEnsemble.get_default_config(), **config},
                                       storage, resource, context)
     messages = [Message(data={"text": text, "intent": intent})
-                for intent, texts in EXAMPLES.items() for text in texts]
-    component.train(TrainingData(messages))
+                for intent, texts in (examples or EXAMPLES).items() for text in texts]
+    component.train(TrainingData(messages, regex_features=list(regex_features)))
     return IntentEnsemble.load({**IntentEnsemble.get_default_config(), **config},
                                storage, resource, context)
 
@@ -85,3 +99,26 @@ def test_messages_without_text_or_ranking_pass_untouched(tmp_path):
     empty = Message(data={"text": ""})
     [message] = component.process([empty])
     assert message.get("intent") is None
+
+
+def test_a_word_group_carries_words_the_examples_never_used(tmp_path):
+    diet = [{"name": "out_of_scope", "confidence": 0.5}, {"name": "sensitive_topic", "confidence": 0.5}]
+    text = "udbrændt"  # in no example
+    (tmp_path / "without").mkdir()
+    (tmp_path / "with").mkdir()
+    without = trained(tmp_path / "without", FEELINGS, diet_weight=0.0)
+    with_group = trained(tmp_path / "with", FEELINGS, [DISTRESS], diet_weight=0.0)
+    [plain] = without.process([parsed(text, diet)])
+    [grouped] = with_group.process([parsed(text, diet)])
+    assert plain.get("intent")["name"] == "out_of_scope"
+    assert grouped.get("intent")["name"] == "sensitive_topic"
+
+
+def test_fast_probabilities_match_the_regression_with_word_groups(tmp_path):
+    import numpy as np
+
+    component = trained(tmp_path, FEELINGS, [DISTRESS])
+    for text in ["jeg er udbrændt", "angst angst angst angst stress", "UDBRAENDT", "",
+                 "hvad er klokken", "jeg kan   ikke sove " * 500]:
+        assert np.allclose(component.probabilities(text),
+                           component.model.predict_proba([text])[0], atol=1e-9), text

@@ -81,6 +81,8 @@ def test_nlu_vocabulary_is_generated_from_bot_vocabulary():
 
     current = (ROOT / "data" / "nlu" / "vocabulary.yml").read_text(encoding="utf-8")
     assert current == generate_nlu_vocabulary.render(), "run `make vocabulary`"
+    concepts = (ROOT / "data" / "nlu" / "concepts.yml").read_text(encoding="utf-8")
+    assert concepts == generate_nlu_vocabulary.render_concepts(), "run `make vocabulary`"
 
 
 def test_every_required_intent_has_thirty_examples():
