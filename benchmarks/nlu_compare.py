@@ -73,11 +73,14 @@ CONFIGS = {
     "g": ROOT / "benchmarks" / "configs" / "g_no_transformer_lean.yml",
 }
 DIET = "bot.serving_models.ServingDIETClassifier"
+ENSEMBLE = "bot.intent_ensemble.IntentEnsemble"
 # config.yml with some settings of one component changed: they follow config.yml.
 VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
     "h": (DIET, {"batch_size": [128, 512]}),
     "i": (DIET, {"epochs": 40}),
     "j": (DIET, {"learning_rate": 0.0015}),
+    "k": (ENSEMBLE, {"diet_weight": 0.35}),
+    "l": (ENSEMBLE, {"diet_weight": 0.65}),
 }
 DESCRIPTIONS = {
     "a": "whitespace + word CountVectors",
@@ -90,6 +93,8 @@ DESCRIPTIONS = {
     "h": "config.yml with DIET batches of 128-512 instead of 64-256",
     "i": "config.yml with DIET 40 epochs instead of 30",
     "j": "config.yml with DIET learning rate 0.0015 instead of 0.001",
+    "k": "config.yml with DIET's share of the intent ensemble 0.35 instead of 0.5",
+    "l": "config.yml with DIET's share of the intent ensemble 0.65 instead of 0.5",
 }
 TARGET_MACRO_F1 = 0.95
 FALLBACK = "nlu_fallback"
@@ -381,7 +386,7 @@ def print_cases(summaries: List[Dict[str, Any]], cases: List[Tuple[str, str]],
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="only pipeline c")
-    parser.add_argument("--configs", default="a,b,c,d,e,f,g", help="comma-separated, from a,b,c,d,e,f,g")
+    parser.add_argument("--configs", default="a,b,c,d,e,f,g", help="comma-separated, from a-g and the variants h-l")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the scikit-learn reference")
     parser.add_argument("--show-errors", action="store_true",

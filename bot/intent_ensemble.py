@@ -7,6 +7,11 @@ DIET at 40 epochs (accuracy 0.835 -> 0.868, fallback rate 0.093 -> 0.054) and
 0.884 with DIET at 30 epochs, as config.yml trains it to stay within 3 minutes
 (accuracy 0.855, fallback rate 0.059). The two err on different messages.
 
+The regression also sees which of the training data's regex features a message
+matches, among them the word groups of bot/intent_concepts.yml (words for
+distress, medicine, IT, pay and rota, leaving, saying no): held-out macro-F1
+0.884 -> 0.900, accuracy 0.855 -> 0.876 (the regression alone 0.895 -> 0.922).
+
 The linear model trains in seconds on the intent examples' text. It sits after
 DIET (which must rank every intent: `ranking_length: 0`) and before the
 ResponseSelector and the FallbackClassifier in config.yml, so both see the
