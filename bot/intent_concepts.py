@@ -11,33 +11,26 @@ from typing import Dict, Iterable
 
 import yaml
 
+from bot.vocabulary import ascii_variant
+
 CONCEPTS_FILE = Path(__file__).resolve().parent / "intent_concepts.yml"
 REGEX_PREFIX = "concept_"
-_DANISH_LETTERS = {"æ": "(?:æ|ae)", "ø": "(?:ø|oe)", "å": "(?:å|aa)"}
-
-
-def _spelling(term: str) -> str:
-    """Regex for a term, matching æ/ø/å and their ae/oe/aa spellings, and any
-    run of spaces between its words."""
-    parts = []
-    for char in term.lower().strip():
-        if char in _DANISH_LETTERS:
-            parts.append(_DANISH_LETTERS[char])
-        elif char == " ":
-            parts.append(r"\s+")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
 
 
 def _alternatives(terms: Iterable[str]) -> str:
+    """The terms and their ae/oe/aa spellings as one alternation, longest first
+    (so a phrase wins over its first word), any run of spaces between words."""
     terms = list(terms)
     odd = [t for t in terms if not isinstance(t, str)]
     if odd:  # YAML reads a bare no/yes as a boolean: quote it
         raise ValueError(f"not text: {odd!r}")
-    # Longest first, so a phrase wins over its first word.
-    unique = sorted({t.lower().strip() for t in terms if t.strip()}, key=lambda t: (-len(t), t))
-    return "|".join(_spelling(t) for t in unique)
+    spellings = set()
+    for term in terms:
+        term = " ".join(term.lower().split())
+        if term:
+            spellings.update((term, ascii_variant(term)))
+    ordered = sorted(spellings, key=lambda t: (-len(t), t))
+    return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in ordered)
 
 
 def concept_pattern(stems: Iterable[str] = (), phrases: Iterable[str] = ()) -> str:

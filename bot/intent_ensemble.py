@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline, make_union
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 
 MODEL_FILE = "intent_ensemble.joblib"
 RANKING_LENGTH = 10
@@ -74,17 +74,15 @@ def text_features(regexes: Iterable[Tuple[str, str]] = ()) -> FeatureUnion:
     """TF-IDF of character 2-5 grams within words and of whole words, sublinear:
     the linear model's features here and in benchmarks/nlu_compare.py's reference;
     with `regexes` (name, pattern), also which of them the text matches."""
-    vectorizers = [
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-        TfidfVectorizer(sublinear_tf=True),
+    blocks = [
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+        ("words", TfidfVectorizer(sublinear_tf=True)),
     ]
     regexes = list(regexes)
-    if not regexes:
-        return make_union(*vectorizers)
-    matches = TfidfVectorizer(preprocessor=RegexMatches(regexes), token_pattern=r"\S+",
-                              sublinear_tf=True)
-    return FeatureUnion([("chars", vectorizers[0]), ("words", vectorizers[1]), ("regexes", matches)],
-                        transformer_weights={"chars": 1.0, "words": 1.0, "regexes": REGEX_WEIGHT})
+    if regexes:
+        blocks.append(("regexes", TfidfVectorizer(preprocessor=RegexMatches(regexes),
+                                                  token_pattern=r"\S+", sublinear_tf=True)))
+    return FeatureUnion(blocks, transformer_weights={"regexes": REGEX_WEIGHT} if regexes else None)
 
 
 class _Block:

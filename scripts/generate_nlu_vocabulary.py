@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -19,13 +20,14 @@ TARGET = ROOT / "data" / "nlu" / "vocabulary.yml"
 CONCEPTS_TARGET = ROOT / "data" / "nlu" / "concepts.yml"
 
 
+def _header(source: str) -> List[str]:
+    return [f"# GENERATED from {source} by scripts/generate_nlu_vocabulary.py: do not edit.",
+            'version: "3.1"', "nlu:"]
+
+
 def render() -> str:
     vocabulary = load_vocabulary()
-    lines = [
-        "# GENERATED from bot/vocabulary.yml by scripts/generate_nlu_vocabulary.py: do not edit.",
-        'version: "3.1"',
-        "nlu:",
-    ]
+    lines = _header("bot/vocabulary.yml")
     for entity, terms in (("profession", vocabulary.professions), ("workplace", vocabulary.workplaces)):
         lines += [f"- lookup: {entity}", "  examples: |"]
         for term in terms:
@@ -37,11 +39,7 @@ def render() -> str:
 
 
 def render_concepts() -> str:
-    lines = [
-        "# GENERATED from bot/intent_concepts.yml by scripts/generate_nlu_vocabulary.py: do not edit.",
-        'version: "3.1"',
-        "nlu:",
-    ]
+    lines = _header("bot/intent_concepts.yml")
     for name, pattern in load_concept_patterns().items():
         lines += [f"- regex: {name}", "  examples: |", f"    - {pattern}"]
     return "\n".join(lines) + "\n"
