@@ -10,10 +10,11 @@ channel layer) are the only exceptions.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import List, Optional
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.handoff import repository as repo
@@ -57,6 +58,14 @@ class CounsellorDesk:
         """The console page is open; optionally set "ready for chat". Returns the flag."""
         _require(counsellor_id)
         now = to_db(self._store.now())
+        try:
+            return self._beat(counsellor_id, available, now)
+        except IntegrityError:
+            # The page's first heartbeat and a click on "ready" can both find no
+            # row (a counsellor's first login): the insert that lost is an update now.
+            return self._beat(counsellor_id, available, now)
+
+    def _beat(self, counsellor_id: str, available: Optional[bool], now: datetime) -> bool:
         with self._store.transaction() as session:
             row = session.get(PresenceRow, counsellor_id)
             if row is None:

@@ -94,3 +94,27 @@ def test_next_opening_skips_the_weekend(real_hours):
 def test_next_opening_after_monday_closing_is_tuesday_morning(real_hours):
     evening = datetime(2026, 11, 23, 15, 30, tzinfo=CPH)
     assert real_hours.next_opening(evening).astimezone(CPH) == datetime(2026, 11, 24, 8, 0, tzinfo=CPH)
+
+
+def test_ready_for_chat_holds_when_the_first_heartbeat_races_the_click(service, desk, monkeypatch):
+    # First login: the page's heartbeat has just created the row, but the click on
+    # "ready" looked before that commit and also found none.
+    from sqlalchemy.orm import Session
+
+    from bot.handoff.models import PresenceRow
+
+    desk.heartbeat("raadgiver-1")
+    real_get = Session.get
+    missed = []
+
+    def get_missing_once(session, entity, ident, **kwargs):
+        if entity is PresenceRow and not missed:
+            missed.append(ident)
+            return None
+        return real_get(session, entity, ident, **kwargs)
+
+    monkeypatch.setattr(Session, "get", get_missing_once)
+    assert desk.heartbeat("raadgiver-1", available=True) is True
+    assert missed == ["raadgiver-1"]
+    assert desk.is_available("raadgiver-1")
+    assert service.availability("webchat").available
