@@ -1,5 +1,5 @@
-"""Word groups that tell intents apart (bot/intent_concepts.yml), as one regular
-expression per group. scripts/generate_nlu_vocabulary.py writes them to
+"""Word groups and message shapes that tell intents apart
+(bot/intent_concepts.yml), as one regular expression each. scripts/generate_nlu_vocabulary.py writes them to
 data/nlu/concepts.yml as regex features, which DIET (through the
 RegexFeaturizer) and the intent ensemble's linear model read from the training
 data."""
@@ -15,6 +15,7 @@ from bot.vocabulary import ascii_variant
 
 CONCEPTS_FILE = Path(__file__).resolve().parent / "intent_concepts.yml"
 REGEX_PREFIX = "concept_"
+SHAPE_PREFIX = "shape_"
 
 
 def _alternatives(terms: Iterable[str]) -> str:
@@ -47,10 +48,22 @@ def concept_pattern(stems: Iterable[str] = (), phrases: Iterable[str] = ()) -> s
     return "(?i)" + "|".join(branches)
 
 
+def shape_pattern(pattern: str) -> str:
+    """A message shape's regular expression, checked and made case-insensitive."""
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError(f"a shape needs a regular expression, not {pattern!r}")
+    re.compile(pattern)  # a broken expression fails here, not in training
+    return "(?i)" + pattern
+
+
 def load_concept_patterns(path: Path = CONCEPTS_FILE) -> Dict[str, str]:
-    """Regex feature name -> pattern, in the file's order."""
+    """Regex feature name -> pattern, in the file's order: the word groups, then
+    the message shapes."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
+    patterns = {
         REGEX_PREFIX + name: concept_pattern(spec.get("stems", ()), spec.get("phrases", ()))
         for name, spec in (data.get("concepts") or {}).items()
     }
+    patterns.update((SHAPE_PREFIX + name, shape_pattern(pattern))
+                    for name, pattern in (data.get("shapes") or {}).items())
+    return patterns

@@ -121,9 +121,14 @@ class _Block:
 class IntentEnsemble(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # diet_weight: DIET's share of the average; C: the regression's inverse
-        # regularisation (10, 30 and 100 measured within 0.01 of each other).
-        return {"diet_weight": 0.5, "C": 30.0, "random_seed": 42}
+        # diet_weight: DIET's share of the average. 5-fold cross-validated
+        # macro-F1 of the whole ensemble with the fallback on the training part
+        # (DIET's out-of-fold probabilities, seed 42): 0.897 at 0.15, 0.900 at
+        # 0.2, 0.901 at 0.25 and 0.3, 0.897 at 0.35, 0.893 at 0.4, 0.886 at 0.5,
+        # 0.874 at 0.6; the regression alone 0.890, DIET alone 0.852.
+        # C: the regression's inverse regularisation (10, 30 and 100 measured
+        # within 0.01 of each other).
+        return {"diet_weight": 0.3, "C": 30.0, "random_seed": 42}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, model: Optional[Pipeline] = None) -> None:
