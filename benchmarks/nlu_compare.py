@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/nlu_compare.py [--quick] [--configs a,b,c,d]
         [--seed 42] [--test-frac 0.2] [--show-errors] [--no-reference]
+        [--held-out-as-of REVISION]
 
 All intent examples in data/nlu/*.yml are split 80/20, stratified per intent
 (rasa's TrainingData.train_test_split, fixed seed; retrieval intents are
@@ -40,7 +41,15 @@ that change one component's settings, written to the run's temporary folder):
   i  config.yml with DIET 40 epochs instead of 30 (the ensemble's 0.893, over the
      3-minute training budget)
   j  config.yml with DIET's learning rate at 0.0015 instead of 0.001
+  k  config.yml with DIET's share of the intent ensemble 0.5 (before) instead of 0.3
+  l  config.yml with DIET's share of the intent ensemble 0.2 instead of 0.3
+  m  config.yml with DIET 25 epochs instead of 30
 --quick runs only c. Target: macro-F1 >= 0.95 for c.
+
+Adding examples moves the split, so figures before and after are on different
+held-out messages. --held-out-as-of REVISION holds out what the split held out
+at that git revision (same seed and fraction) and trains on today's data without
+those texts: 91aaca3 is the data before the English examples.
 
 Before the pipelines, a reference that is not Rasa: TF-IDF word + char_wb(2-5)
 features and a linear SVM (scikit-learn) on the same split and on five other
@@ -81,6 +90,7 @@ VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
     "j": (DIET, {"learning_rate": 0.0015}),
     "k": (ENSEMBLE, {"diet_weight": 0.5}),
     "l": (ENSEMBLE, {"diet_weight": 0.2}),
+    "m": (DIET, {"epochs": 25}),
 }
 DESCRIPTIONS = {
     "a": "whitespace + word CountVectors",
@@ -95,6 +105,7 @@ DESCRIPTIONS = {
     "j": "config.yml with DIET learning rate 0.0015 instead of 0.001",
     "k": "config.yml with DIET's share of the intent ensemble 0.5 instead of 0.3",
     "l": "config.yml with DIET's share of the intent ensemble 0.2 instead of 0.3",
+    "m": "config.yml with DIET 25 epochs instead of 30",
 }
 TARGET_MACRO_F1 = 0.95
 FALLBACK = "nlu_fallback"
@@ -137,20 +148,46 @@ def base_intent(intent: str) -> str:
 # --------------------------------------------------------------------------- split
 
 
-def load_nlu_data() -> Any:
+def load_nlu_data(nlu_dir: Path = ROOT / "data" / "nlu") -> Any:
     from rasa.shared.importers.importer import TrainingDataImporter
 
     importer = TrainingDataImporter.load_nlu_importer_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data" / "nlu")]
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(nlu_dir)]
     )
     return importer.get_nlu_data()  # with the out_of_scope responses from domain.yml
 
 
-def make_split(data: Any, seed: int, test_frac: float,
-               workdir: Path) -> Tuple[Path, List[Dict[str, str]], set]:
+def split_as_of(data: Any, revision: str, seed: int, test_frac: float,
+                workdir: Path) -> Tuple[Any, Any]:
+    """The held-out part of data/nlu as it was at a git revision (same seed and
+    fraction), and today's data without those texts as the training part: figures
+    that stay comparable when examples are added, since the split moves with the data."""
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    old_dir = workdir / "nlu_as_of"
+    old_dir.mkdir()
+    listed = subprocess.run(["git", "ls-tree", "--name-only", f"{revision}:data/nlu"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.split()
+    for name in listed:
+        text = subprocess.run(["git", "show", f"{revision}:data/nlu/{name}"], cwd=ROOT,
+                              check=True, capture_output=True, text=True).stdout
+        (old_dir / name).write_text(text, encoding="utf-8")
+    _, old_test = load_nlu_data(old_dir).train_test_split(train_frac=1.0 - test_frac,
+                                                          random_seed=seed)
+    held = {m.get("text") for m in old_test.intent_examples}
+    train = data.filter_training_examples(lambda m: m.get("text") not in held)
+    return train, TrainingData(training_examples=old_test.intent_examples)
+
+
+def make_split(data: Any, seed: int, test_frac: float, workdir: Path,
+               as_of: Optional[str] = None) -> Tuple[Path, List[Dict[str, str]], set]:
     """Write the training part to a YAML file; return it, the held-out examples and
-    the set of all example texts (lower-cased) in data/nlu."""
-    train, test = data.train_test_split(train_frac=1.0 - test_frac, random_seed=seed)
+    the set of all example texts (lower-cased) in data/nlu. With `as_of`, the
+    held-out part is that git revision's (split_as_of)."""
+    if as_of:
+        train, test = split_as_of(data, as_of, seed, test_frac, workdir)
+    else:
+        train, test = data.train_test_split(train_frac=1.0 - test_frac, random_seed=seed)
     train_file = workdir / "train_nlu.yml"
     train_file.write_text(train.nlu_as_yaml(), encoding="utf-8")
     train_texts = {m.get("text") for m in train.intent_examples}
@@ -386,13 +423,16 @@ def print_cases(summaries: List[Dict[str, Any]], cases: List[Tuple[str, str]],
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="only pipeline c")
-    parser.add_argument("--configs", default="a,b,c,d,e,f,g", help="comma-separated, from a-g and the variants h-l")
+    parser.add_argument("--configs", default="a,b,c,d,e,f,g", help="comma-separated, from a-g and the variants h-m")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the scikit-learn reference")
     parser.add_argument("--show-errors", action="store_true",
                         help="list every misclassified held-out example")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--test-frac", type=float, default=0.2)
+    parser.add_argument("--held-out-as-of", metavar="REVISION",
+                        help="hold out what the split held out at this git revision "
+                             "(e.g. 91aaca3, before the English examples); train on the rest")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--train-file", help=argparse.SUPPRESS)
     parser.add_argument("--examples-file", help=argparse.SUPPRESS)
@@ -413,16 +453,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("var/spacy_da is missing: run `make setup` (scripts/build_spacy_da.py) first")
         return 2
 
+    as_of = f" of data/nlu at {args.held_out_as_of}" if args.held_out_as_of else ""
     print(f"NLU comparison, pipelines {','.join(keys)}; seed {args.seed}, held-out "
-          f"{args.test_frac:.0%}  ({load()})")
+          f"{args.test_frac:.0%}{as_of}  ({load()})")
     with tempfile.TemporaryDirectory(prefix="nlu_compare_") as tmp:
         workdir = Path(tmp)
         data = load_nlu_data()
-        train_file, held_out, all_texts = make_split(data, args.seed, args.test_frac, workdir)
+        train_file, held_out, all_texts = make_split(data, args.seed, args.test_frac, workdir,
+                                                     args.held_out_as_of)
         counts = Counter(base_intent(h["intent"]) for h in held_out)
         print(f"{len(held_out)} held-out examples over {len(counts)} intents "
               f"(training part: {train_file.stat().st_size} bytes of YAML, never sees them)")
-        if not args.no_reference:
+        if not args.no_reference and not args.held_out_as_of:  # the reference splits anew
             linear_reference(data, args.seed, args.test_frac)
         cases = ISSUE_CASES + PARAPHRASES
         texts = [h["text"] for h in held_out] + [t for t, _ in cases]
