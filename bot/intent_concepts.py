@@ -1,8 +1,8 @@
 """Word groups and message shapes that tell intents apart
-(bot/intent_concepts.yml), as one regular expression each. scripts/generate_nlu_vocabulary.py writes them to
-data/nlu/concepts.yml as regex features, which DIET (through the
-RegexFeaturizer) and the intent ensemble's linear model read from the training
-data."""
+(bot/intent_concepts.yml), as one regular expression each.
+scripts/generate_nlu_vocabulary.py writes them to data/nlu/concepts.yml as regex
+features, which DIET (through the RegexFeaturizer) and the intent ensemble's
+linear model read from the training data."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,7 @@ import yaml
 from bot.vocabulary import ascii_variant
 
 CONCEPTS_FILE = Path(__file__).resolve().parent / "intent_concepts.yml"
-REGEX_PREFIX = "concept_"
+CONCEPT_PREFIX = "concept_"
 SHAPE_PREFIX = "shape_"
 
 
@@ -61,7 +61,7 @@ def load_concept_patterns(path: Path = CONCEPTS_FILE) -> Dict[str, str]:
     the message shapes."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     patterns = {
-        REGEX_PREFIX + name: concept_pattern(spec.get("stems", ()), spec.get("phrases", ()))
+        CONCEPT_PREFIX + name: concept_pattern(spec.get("stems", ()), spec.get("phrases", ()))
         for name, spec in (data.get("concepts") or {}).items()
     }
     patterns.update((SHAPE_PREFIX + name, shape_pattern(pattern))
