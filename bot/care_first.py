@@ -53,7 +53,6 @@ class CareFirst(GraphComponent):
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.pattern = pattern
         self._regex = re.compile(pattern) if pattern else None
 
     @classmethod
@@ -69,10 +68,9 @@ class CareFirst(GraphComponent):
         if not found:
             raise ValueError(f"CareFirst: the training data has no regex feature {name!r} "
                              "(run `make vocabulary`)")
-        self.pattern = found[0]
-        self._regex = re.compile(self.pattern)
+        self._regex = re.compile(found[0])
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / PATTERN_FILE).write_text(json.dumps({"pattern": self.pattern}),
+            (directory / PATTERN_FILE).write_text(json.dumps({"pattern": found[0]}),
                                                   encoding="utf-8")
         return self._resource
 
@@ -91,20 +89,15 @@ class CareFirst(GraphComponent):
             text, intent = message.get(TEXT), message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) not in refused or not text or not self._regex.search(text):
                 continue
-            # the two intents swap places and confidences, so the fallback's
-            # ambiguity check sees the same gap to the runner-up as before
-            ranking = [dict(entry) for entry in message.get(INTENT_RANKING_KEY) or []]
-            confidences = {e[INTENT_NAME_KEY]: e[PREDICTED_CONFIDENCE_KEY] for e in ranking}
-            top = intent[INTENT_NAME_KEY]
+            # the two intents swap confidences, so the fallback's ambiguity
+            # check sees the same gap to the runner-up as before
+            confidences = {e[INTENT_NAME_KEY]: e[PREDICTED_CONFIDENCE_KEY]
+                           for e in message.get(INTENT_RANKING_KEY) or []}
             confidence = intent.get(PREDICTED_CONFIDENCE_KEY)
-            for entry in ranking:
-                if entry[INTENT_NAME_KEY] == top:
-                    entry[PREDICTED_CONFIDENCE_KEY] = confidences.get(careful, 0.0)
-                elif entry[INTENT_NAME_KEY] == careful:
-                    entry[PREDICTED_CONFIDENCE_KEY] = confidence
-            if careful not in confidences:
-                ranking.append({INTENT_NAME_KEY: careful, PREDICTED_CONFIDENCE_KEY: confidence})
-            ranking.sort(key=lambda entry: entry[PREDICTED_CONFIDENCE_KEY] or 0.0, reverse=True)
+            confidences[intent[INTENT_NAME_KEY]] = confidences.get(careful, 0.0)
+            confidences[careful] = confidence
+            ranking = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: value} for name, value
+                       in sorted(confidences.items(), key=lambda item: item[1] or 0.0, reverse=True)]
             message.set(INTENT, {INTENT_NAME_KEY: careful, PREDICTED_CONFIDENCE_KEY: confidence},
                         add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
