@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/nlu_compare.py [--quick] [--configs a,b,c,d]
         [--seed 42] [--test-frac 0.2] [--show-errors] [--no-reference]
-        [--held-out-as-of REVISION]
+        [--held-out-as-of REVISION] [--test-file benchmarks/nlu_test_set.yml]
 
 All intent examples in data/nlu/*.yml are split 80/20, stratified per intent
 (rasa's TrainingData.train_test_split, fixed seed; retrieval intents are
@@ -16,6 +16,7 @@ rasa.core.agent.Agent, and the script prints
 - intent accuracy (nlu_fallback counts as an error) and the accuracy of the
   top intent before the FallbackClassifier,
 - macro-F1 over our intents (sklearn), after and before fallback,
+- entity span F1 (entity type, start and end exact, over the annotated spans),
 - fallback rate, and the share of held-out out_of_scope examples that get the right
   refusal (intent out_of_scope and the right sub-intent from the ResponseSelector,
   which answers only for messages classified out_of_scope),
@@ -43,15 +44,22 @@ that change one component's settings, written to the run's temporary folder):
   j  config.yml with DIET's learning rate at 0.0015 instead of 0.001
   k  config.yml with DIET's share of the intent ensemble 0.5 (before) instead of 0.3
   l  config.yml with DIET's share of the intent ensemble 0.2 instead of 0.3
-  m  config.yml with DIET 25 epochs instead of 30
+  m  config.yml with DIET 25 epochs (as config.yml now)
   n  config.yml with character n-grams seen in at least 2 examples (min_df 2)
   o  h and n together
+  p  config.yml with DIET 20 epochs
 --quick runs only c. Target: macro-F1 >= 0.95 for c.
 
 Adding examples moves the split, so figures before and after are on different
 held-out messages. --held-out-as-of REVISION holds out what the split held out
 at that git revision (same seed and fraction) and trains on today's data without
 those texts: 91aaca3 is the data before the English examples.
+
+--test-file FILE tests on the messages of an NLU file outside data/ instead of a
+split: benchmarks/nlu_test_set.yml holds 388 messages written for this purpose
+only, from the intent definitions alone (the writer saw no training example and
+no error list), and never trained on. Training uses all of data/nlu except any
+text that also occurs in the test file (ignoring case): 111 short ones like "hej".
 
 Before the pipelines, a reference that is not Rasa: TF-IDF word + char_wb(2-5)
 features and a linear SVM (scikit-learn) on the same split and on five other
@@ -96,6 +104,7 @@ VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
     "m": [(DIET, {"epochs": 25})],
     "n": [(CHAR_NGRAMS, {"min_df": 2})],
     "o": [(DIET, {"batch_size": [128, 512]}), (CHAR_NGRAMS, {"min_df": 2})],
+    "p": [(DIET, {"epochs": 20})],
 }
 DESCRIPTIONS = {
     "a": "whitespace + word CountVectors",
@@ -110,9 +119,10 @@ DESCRIPTIONS = {
     "j": "config.yml with DIET learning rate 0.0015 instead of 0.001",
     "k": "config.yml with DIET's share of the intent ensemble 0.5 instead of 0.3",
     "l": "config.yml with DIET's share of the intent ensemble 0.2 instead of 0.3",
-    "m": "config.yml with DIET 25 epochs instead of 30",
+    "m": "config.yml with DIET 25 epochs (as config.yml since the CRF entities)",
     "n": "config.yml with character n-grams seen in at least 2 examples",
     "o": "h and n together",
+    "p": "config.yml with DIET 20 epochs",
 }
 TARGET_MACRO_F1 = 0.95
 FALLBACK = "nlu_fallback"
@@ -186,12 +196,30 @@ def split_as_of(data: Any, revision: str, seed: int, test_frac: float,
     return train, TrainingData(training_examples=old_test.intent_examples)
 
 
+def split_test_file(data: Any, test_file: Path) -> Tuple[Any, Any]:
+    """The messages of an NLU file outside data/ as the held-out part, and all of
+    data/nlu without any of their texts as the training part."""
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    test = load_data(str(test_file))
+    held = {m.get("text").strip().lower() for m in test.intent_examples}
+    train = data.filter_training_examples(lambda m: m.get("text").strip().lower() not in held)
+    dropped = len(data.intent_examples) - len(train.intent_examples)
+    print(f"{dropped} texts of {test_file.name} also occur in data/nlu: left out of training")
+    return train, TrainingData(training_examples=test.intent_examples)
+
+
 def make_split(data: Any, seed: int, test_frac: float, workdir: Path,
-               as_of: Optional[str] = None) -> Tuple[Path, List[Dict[str, str]], set]:
+               as_of: Optional[str] = None,
+               test_file: Optional[Path] = None) -> Tuple[Path, List[Dict[str, str]], set]:
     """Write the training part to a YAML file; return it, the held-out examples and
     the set of all example texts (lower-cased) in data/nlu. With `as_of`, the
-    held-out part is that git revision's (split_as_of)."""
-    if as_of:
+    held-out part is that git revision's (split_as_of); with `test_file`, that
+    file's messages (split_test_file)."""
+    if test_file:
+        train, test = split_test_file(data, test_file)
+    elif as_of:
         train, test = split_as_of(data, as_of, seed, test_frac, workdir)
     else:
         train, test = data.train_test_split(train_frac=1.0 - test_frac, random_seed=seed)
@@ -199,7 +227,8 @@ def make_split(data: Any, seed: int, test_frac: float, workdir: Path,
     train_file.write_text(train.nlu_as_yaml(), encoding="utf-8")
     train_texts = {m.get("text") for m in train.intent_examples}
     held_out = [
-        {"text": m.get("text"), "intent": m.get("intent"), "full_intent": m.get_full_intent()}
+        {"text": m.get("text"), "intent": m.get("intent"), "full_intent": m.get_full_intent(),
+         "entities": sorted([e["entity"], e["start"], e["end"]] for e in m.get("entities") or [])}
         for m in test.intent_examples
     ]
     leaked = [h["text"] for h in held_out if h["text"] in train_texts]
@@ -274,6 +303,8 @@ def worker(config: Path, train_file: Path, examples_file: Path, out_file: Path) 
                 "before_fallback": before[0],
                 "before_confidence": before[1],
                 "response_key": selector.get("response", {}).get("intent_response_key"),
+                "entities": sorted([e["entity"], e["start"], e["end"]]
+                                   for e in parsed.get("entities", [])),
             })
         loop.close()
     out_file.write_text(json.dumps({
@@ -350,8 +381,15 @@ def summarise(key: str, raw: Dict[str, Any], held_out: List[Dict[str, str]]) -> 
     labels = sorted(set(y_true))
     oos = [(h["full_intent"], r["response_key"]) for h, r in zip(held_out, results)
            if base_intent(h["intent"]) == "out_of_scope"]
+    true_spans = {(i, tuple(e)) for i, h in enumerate(held_out) for e in h.get("entities", [])}
+    found_spans = {(i, tuple(e)) for i, r in enumerate(results) for e in r.get("entities", [])}
+    hits = len(true_spans & found_spans)
     return {
         "key": key,
+        "entity_f1": 2 * hits / max(1, len(true_spans) + len(found_spans)),
+        "entity_spans": len(true_spans),
+        "entity_precision": hits / max(1, len(found_spans)),
+        "entity_recall": hits / max(1, len(true_spans)),
         "accuracy": sum(t == p for t, p in zip(y_true, y_final)) / n,
         "accuracy_before": sum(t == p for t, p in zip(y_true, y_before)) / n,
         "macro_f1": f1_score(y_true, y_final, labels=labels, average="macro", zero_division=0),
@@ -387,6 +425,10 @@ def print_summary(s: Dict[str, Any], held_out: List[Dict[str, str]],
     print(f"  fallback rate          {s['fallback_rate']:.3f}")
     print(f"  right refusal (oos)    {s['selector_accuracy']:.3f}  "
           f"(out_of_scope sub-intent, {s['selector_n']} held-out)")
+    if s["entity_spans"]:
+        print(f"  entity span F1         {s['entity_f1']:.3f}  (precision {s['entity_precision']:.3f}, "
+              f"recall {s['entity_recall']:.3f}; entity, start and end exact, "
+              f"{s['entity_spans']} annotated spans)")
     print(f"  training time          {s['train_seconds']:.1f} s   ({s['train_load']})")
     print(f"  parse time p50 / p95   {s['parse_p50_ms']:.1f} / {s['parse_p95_ms']:.1f} ms   "
           f"({s['parse_load']})")
@@ -443,6 +485,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--held-out-as-of", metavar="REVISION",
                         help="hold out what the split held out at this git revision "
                              "(e.g. 91aaca3, before the English examples); train on the rest")
+    parser.add_argument("--test-file", type=lambda p: Path(p).resolve(), metavar="FILE",
+                        help="test on this NLU file's messages (e.g. benchmarks/nlu_test_set.yml) "
+                             "and train on all of data/nlu")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--train-file", help=argparse.SUPPRESS)
     parser.add_argument("--examples-file", help=argparse.SUPPRESS)
@@ -463,18 +508,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("var/spacy_da is missing: run `make setup` (scripts/build_spacy_da.py) first")
         return 2
 
-    as_of = f" of data/nlu at {args.held_out_as_of}" if args.held_out_as_of else ""
-    print(f"NLU comparison, pipelines {','.join(keys)}; seed {args.seed}, held-out "
-          f"{args.test_frac:.0%}{as_of}  ({load()})")
+    if args.test_file and args.held_out_as_of:
+        parser.error("--test-file and --held-out-as-of exclude each other")
+    test_file = args.test_file
+    if test_file:
+        print(f"NLU comparison, pipelines {','.join(keys)}; held-out: "
+              f"{test_file.relative_to(ROOT) if ROOT in test_file.parents else test_file}  ({load()})")
+    else:
+        as_of = f" of data/nlu at {args.held_out_as_of}" if args.held_out_as_of else ""
+        print(f"NLU comparison, pipelines {','.join(keys)}; seed {args.seed}, held-out "
+              f"{args.test_frac:.0%}{as_of}  ({load()})")
     with tempfile.TemporaryDirectory(prefix="nlu_compare_") as tmp:
         workdir = Path(tmp)
         data = load_nlu_data()
         train_file, held_out, all_texts = make_split(data, args.seed, args.test_frac, workdir,
-                                                     args.held_out_as_of)
+                                                     args.held_out_as_of, test_file)
         counts = Counter(base_intent(h["intent"]) for h in held_out)
         print(f"{len(held_out)} held-out examples over {len(counts)} intents "
               f"(training part: {train_file.stat().st_size} bytes of YAML, never sees them)")
-        if not args.no_reference and not args.held_out_as_of:  # the reference splits anew
+        if not args.no_reference and not args.held_out_as_of and not test_file:  # the reference splits anew
             linear_reference(data, args.seed, args.test_frac)
         cases = ISSUE_CASES + PARAPHRASES
         texts = [h["text"] for h in held_out] + [t for t, _ in cases]
