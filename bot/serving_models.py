@@ -13,10 +13,11 @@ features, prediction) is Rasa's own code. With `--finetune` Rasa's loading is ke
 since fine-tuning needs the optimiser state.
 
 DIET and the ResponseSelector also create their weights this way before Keras'
-`fit` at training, and the optimiser's slots with them. Otherwise the layers create their weights inside the first call of
-the traced training step, and TensorFlow then traces that step a second time (a
-`tf.function` that creates variables is traced once to create them and once more
-to run): for DIET 22 s per trace on 2 cores, most of it the entity CRF's loss.
+`fit` at training, and the optimiser's slots with them. Otherwise the layers create
+their weights inside the first call of the traced training step, and TensorFlow
+then traces that step a second time (a `tf.function` that creates variables is
+traced once to create them and once more to run): 22 s per trace for DIET with
+its entity layer on 2 cores.
 
 Answering calls the traced prediction graph directly (`FlatPredictStep`): Rasa calls
 it through `tf.function`, whose Python argument matching took as long as the graph
