@@ -12,12 +12,13 @@ graph) and then restored from the trained checkpoint. Everything else (training,
 features, prediction) is Rasa's own code. With `--finetune` Rasa's loading is kept,
 since fine-tuning needs the optimiser state.
 
-DIET and the ResponseSelector also create their weights this way before Keras'
-`fit` at training, and the optimiser's slots with them. Otherwise the layers create
-their weights inside the first call of the traced training step, and TensorFlow
-then traces that step a second time (a `tf.function` that creates variables is
-traced once to create them and once more to run): 22 s per trace for DIET with
-its entity layer on 2 cores.
+DIET, the ResponseSelector and TED also create their weights this way before Keras'
+`fit` at training (TED from every example, see `ForwardPassTraining`), and the
+optimiser's slots with them. Otherwise the layers create their weights inside the
+first call of the traced training step, and TensorFlow then traces that step a
+second time (a `tf.function` that creates variables is traced once to create them
+and once more to run): 22 s per trace for DIET with its entity layer on 2 cores,
+about 5 s for TED.
 
 Answering calls the traced prediction graph directly (`FlatPredictStep`): Rasa calls
 it through `tf.function`, whose Python argument matching took as long as the graph
@@ -28,7 +29,9 @@ intent (out_of_scope): no other turn reads that answer, and skipping it saves 3.
 on every other message.
 
 Importing this module also makes the server check the action server's answers with
-one JSON-schema validator instead of a new one per call (bot/action_validation.py).
+one JSON-schema validator instead of a new one per call (bot/action_validation.py),
+and the training cache compute Rasa's fingerprints faster, with the same results
+(bot/training_fingerprints.py).
 
 config.yml names them by module path. tests/rasa/test_serving_models.py checks that
 a model loaded this way answers exactly as one loaded by Rasa.
@@ -49,11 +52,14 @@ from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
-from bot import action_validation
+from bot import action_validation, training_fingerprints
 
-# Every Rasa server imports this module when it loads the model (config.yml names
-# it): the place to make it check action-server answers with one validator.
+# Every Rasa server imports this module when it loads the model, and every
+# training before its graph runs (config.yml names it): the place to make the
+# server check action-server answers with one validator, and the training cache
+# compute Rasa's fingerprints faster (the same fingerprints).
 action_validation.install()
+training_fingerprints.install()
 
 # Rasa's recipe validator looks for its own classes by identity (not isinstance),
 # so at training it would warn that there is no ResponseSelector and no entity
@@ -96,11 +102,12 @@ class FlatPredictStep:
 class ForwardPassLoading:
     """Mixin for a RasaModel subclass: `load` without a training step, flat prediction calls."""
 
-    def _create_weights(self, model_data: RasaModelData) -> None:
-        """Create every layer's weights by one eager forward pass of the loss on one
-        example: the loss touches every layer the training step and the checkpoint
-        have weights for (the prediction alone skips e.g. the loss's label embedding)."""
-        batch, _ = RasaBatchDataGenerator(model_data, batch_size=1, shuffle=False)[0]
+    def _create_weights(self, model_data: RasaModelData, examples: int = 1) -> None:
+        """Create every layer's weights by one eager forward pass of the loss on the
+        first examples: the loss touches every layer the training step and the
+        checkpoint have weights for (the prediction alone skips e.g. the loss's label
+        embedding)."""
+        batch, _ = RasaBatchDataGenerator(model_data, batch_size=examples, shuffle=False)[0]
         self._training = True  # type: ignore[attr-defined]
         self.batch_loss(batch)  # type: ignore[attr-defined]
         self._training = None  # type: ignore[attr-defined]
@@ -137,17 +144,22 @@ class ForwardPassLoading:
 
 
 class ForwardPassTraining(ForwardPassLoading):
-    """Mixin for DIET and the ResponseSelector's models: weights and optimiser slots
-    created before Keras' `fit`, so the traced training step is traced once. Not for
-    TED, which creates some layers only for the kinds of features a batch has (inside
-    `tf.cond`): one example cannot create them all, so TED keeps Keras' two traces."""
+    """Mixin for Rasa's models: weights and optimiser slots created before Keras'
+    `fit`, so the traced training step is traced once."""
+
+    # How many training examples the forward pass that creates the weights takes.
+    # TED creates the layers for a kind of feature (slots, entities, ...) only when
+    # a batch has such features (inside `tf.cond`): one example cannot create them
+    # all, every example does.
+    weights_from_every_example = False
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Keras' `fit`, with the weights and the optimiser's slots created first, so
         the traced training step creates no variables and is traced once, not twice."""
         if (isinstance(x, RasaBatchDataGenerator) and not self.trainable_variables  # type: ignore[attr-defined]
                 and not self.run_eagerly):  # type: ignore[attr-defined]
-            self._create_weights(x.model_data)
+            examples = x.model_data.number_of_examples() if self.weights_from_every_example else 1
+            self._create_weights(x.model_data, examples)
             self.optimizer.build(self.trainable_variables)  # type: ignore[attr-defined]
         return super().fit(x, *args, **kwargs)  # type: ignore[misc]
 
@@ -164,8 +176,8 @@ class ServingDIET2DIET(ForwardPassTraining, DIET2DIET):
     pass
 
 
-class ServingTED(ForwardPassLoading, TED):
-    pass
+class ServingTED(ForwardPassTraining, TED):
+    weights_from_every_example = True
 
 
 @DefaultV1Recipe.register(
