@@ -147,10 +147,12 @@ class ForwardPassTraining(ForwardPassLoading):
     """Mixin for Rasa's models: weights and optimiser slots created before Keras'
     `fit`, so the traced training step is traced once."""
 
-    # How many training examples the forward pass that creates the weights takes.
-    # TED creates the layers for a kind of feature (slots, entities, ...) only when
-    # a batch has such features (inside `tf.cond`): one example cannot create them
-    # all, every example does.
+    # TED creates the layers for a kind of feature (slots, active forms, ...) only
+    # when a batch has such features (inside `tf.cond`), so its weights come from a
+    # forward pass on every training example: every kind of feature in the data
+    # occurs in some example, since only those kinds make up the data. One example
+    # cannot create them all; the trace would then create the rest after the
+    # optimiser was built for fewer, which Keras refuses.
     weights_from_every_example = False
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
@@ -158,9 +160,13 @@ class ForwardPassTraining(ForwardPassLoading):
         the traced training step creates no variables and is traced once, not twice."""
         if (isinstance(x, RasaBatchDataGenerator) and not self.trainable_variables  # type: ignore[attr-defined]
                 and not self.run_eagerly):  # type: ignore[attr-defined]
-            examples = x.model_data.number_of_examples() if self.weights_from_every_example else 1
-            self._create_weights(x.model_data, examples)
-            self.optimizer.build(self.trainable_variables)  # type: ignore[attr-defined]
+            examples = (x.model_data.number_of_examples()
+                        if self.weights_from_every_example else 1)
+            # Rasa's own loading (`RasaModel.load`, as with --finetune) fits one stored
+            # example for one step: for TED that is left to Keras, as in Rasa.
+            if examples > 1 or not self.weights_from_every_example:
+                self._create_weights(x.model_data, examples)
+                self.optimizer.build(self.trainable_variables)  # type: ignore[attr-defined]
         return super().fit(x, *args, **kwargs)  # type: ignore[misc]
 
 
