@@ -13,7 +13,7 @@ features, prediction) is Rasa's own code. With `--finetune` Rasa's loading is ke
 since fine-tuning needs the optimiser state.
 
 DIET, the ResponseSelector and TED also create their weights this way before Keras'
-`fit` at training (TED from every example, see `ForwardPassTraining`), and the
+`fit` at training (TED from every example, see `ServingTED`), and the
 optimiser's slots with them. Otherwise the layers create their weights inside the
 first call of the traced training step, and TensorFlow then traces that step a
 second time (a `tf.function` that creates variables is traced once to create them
@@ -147,24 +147,18 @@ class ForwardPassTraining(ForwardPassLoading):
     """Mixin for Rasa's models: weights and optimiser slots created before Keras'
     `fit`, so the traced training step is traced once."""
 
-    # TED creates the layers for a kind of feature (slots, active forms, ...) only
-    # when a batch has such features (inside `tf.cond`), so its weights come from a
-    # forward pass on every training example: every kind of feature in the data
-    # occurs in some example, since only those kinds make up the data. One example
-    # cannot create them all; the trace would then create the rest after the
-    # optimiser was built for fewer, which Keras refuses.
-    weights_from_every_example = False
+    def _examples_for_weights(self, model_data: RasaModelData) -> int:
+        """How many examples the forward pass that creates the weights takes; 0 leaves
+        it to Keras (two traces)."""
+        return 1
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Keras' `fit`, with the weights and the optimiser's slots created first, so
         the traced training step creates no variables and is traced once, not twice."""
         if (isinstance(x, RasaBatchDataGenerator) and not self.trainable_variables  # type: ignore[attr-defined]
                 and not self.run_eagerly):  # type: ignore[attr-defined]
-            examples = (x.model_data.number_of_examples()
-                        if self.weights_from_every_example else 1)
-            # Rasa's own loading (`RasaModel.load`, as with --finetune) fits one stored
-            # example for one step: for TED that is left to Keras, as in Rasa.
-            if examples > 1 or not self.weights_from_every_example:
+            examples = self._examples_for_weights(x.model_data)
+            if examples:
                 self._create_weights(x.model_data, examples)
                 self.optimizer.build(self.trainable_variables)  # type: ignore[attr-defined]
         return super().fit(x, *args, **kwargs)  # type: ignore[misc]
@@ -183,7 +177,16 @@ class ServingDIET2DIET(ForwardPassTraining, DIET2DIET):
 
 
 class ServingTED(ForwardPassTraining, TED):
-    weights_from_every_example = True
+    def _examples_for_weights(self, model_data: RasaModelData) -> int:
+        """Every example: TED creates the layers for a kind of feature (slots, active
+        forms, ...) only when a batch has such features (inside `tf.cond`), and every
+        kind in the data occurs in some example, since only those kinds make up the
+        data. One example cannot create them all; the trace would then create the
+        rest after the optimiser was built for fewer, which Keras refuses. So Rasa's
+        own loading (`RasaModel.load`, as with --finetune), which fits one stored
+        example, is left to Keras as in Rasa."""
+        examples = model_data.number_of_examples()
+        return examples if examples > 1 else 0
 
 
 @DefaultV1Recipe.register(
